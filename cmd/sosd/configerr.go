@@ -81,7 +81,8 @@ func (l locator) position(path string) (line, col int) {
 		pos := node.GetToken().Position
 		return pos.Line, pos.Column
 	}
-	return 0, 0
+	// A top-level key that is missing belongs at the top of the file.
+	return 1, 1
 }
 
 // parentPath drops the last element of a key path: a.b[2] → a.b → a → "".
