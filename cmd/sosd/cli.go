@@ -127,7 +127,7 @@ func (c *command) flagSet() *flag.FlagSet {
 func (a *app) parse(c *command, fs *flag.FlagSet, args []string) (code int, done bool) {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(a.stdout, "usage: sosd %s %s\n%s\n", c.name, c.args, c.help)
+		fmt.Fprintf(a.stdout, "usage: %s\n%s\n", strings.TrimSpace("sosd "+c.name+" "+c.args), c.help)
 		fs.SetOutput(a.stdout)
 		fs.PrintDefaults()
 		return exitOK, true
@@ -143,7 +143,7 @@ func (a *app) parse(c *command, fs *flag.FlagSet, args []string) (code int, done
 
 // usageError prints one line and returns the usage exit code.
 func (a *app) usageError(c *command, format string, args ...any) int {
-	fmt.Fprintf(a.stderr, "sosd %s: %s (usage: sosd %s %s)\n", c.name, fmt.Sprintf(format, args...), c.name, c.args)
+	fmt.Fprintf(a.stderr, "sosd %s: %s (usage: %s)\n", c.name, fmt.Sprintf(format, args...), strings.TrimSpace("sosd "+c.name+" "+c.args))
 	return exitUsage
 }
 

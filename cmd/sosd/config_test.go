@@ -174,7 +174,7 @@ func TestBadConfigs(t *testing.T) {
 func TestCollectsEveryError(t *testing.T) {
 	t.Parallel()
 	p := writeConfig(t, map[string]string{
-		`smtp: "127.0.0.1:2525"`: `smtp: "127.0.0.1"`,
+		`smtp: "127.0.0.1:2525"`:  `smtp: "127.0.0.1"`,
 		"email: anna@sos.example": "email: anna",
 	}, "calendar:\n  timezone: Mars/Olympus\n  hours: 8-17\nfour_hour_rule: 4\n")
 	_, err := loadConfig(p)

@@ -72,12 +72,17 @@ func (a *app) slaDeadline(c *command, args []string) int {
 	}
 	window := cfg.Priorities[*priority].StartWithin
 	deadline := cfg.Calendar.Deadline(at, window)
-	fmt.Fprintln(a.stdout, deadline.Format(time.RFC3339Nano))
+	fmt.Fprintln(a.stdout, deadline.Format(rfc3339Offset))
 	if *explain {
 		writeExplanation(a.stdout, cfg.Calendar.Explain(at, window))
 	}
 	return exitOK
 }
+
+// rfc3339Offset is RFC 3339 that always writes the zone's offset, also
+// +00:00 where time.RFC3339 would write Z (SPEC §9: "with the calendar
+// zone's offset"); fractions of a second appear only when present.
+const rfc3339Offset = "2006-01-02T15:04:05.999999999-07:00"
 
 // writeExplanation prints one line per open interval: the day, the hours
 // that counted, their length and why the day had those hours.
