@@ -7,3 +7,5 @@ require (
 	github.com/rickar/cal/v2 v2.1.13
 	github.com/robfig/cron/v3 v3.0.1
 )
+
+require github.com/mattn/go-sqlite3 v1.14.53 // indirect

@@ -1,0 +1,310 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CommandKind names a consultant command (SPEC §6), as written after '#'.
+type CommandKind string
+
+// The consultant commands.
+const (
+	CmdStart    CommandKind = "start"
+	CmdPriority CommandKind = "priority"
+	CmdApp      CommandKind = "app"
+	CmdAssign   CommandKind = "assign"
+	CmdTime     CommandKind = "time"
+	CmdCalled   CommandKind = "called"
+	CmdOnsite   CommandKind = "onsite"
+	CmdResolve  CommandKind = "resolve"
+	CmdClose    CommandKind = "close"
+	CmdInternal CommandKind = "internal"
+)
+
+// Command is one parsed consultant command. Only the field of its kind is
+// used.
+type Command struct {
+	Kind        CommandKind
+	Priority    int           // priority
+	Application string        // app: a config id the caller has checked
+	Assignee    string        // assign: a consultant's address
+	Work        time.Duration // time
+	Onsite      time.Time     // onsite: when the visit is booked for
+}
+
+// ConsultantReply is a consultant's authenticated mail about a ticket.
+type ConsultantReply struct {
+	Consultant string // the consultant's address
+	Mail       Inbound
+	Commands   []Command
+	// HasText: the mail has new text beyond the commands. Unless #internal
+	// is among the commands, that text goes to the customer, and the first
+	// such reply counts as #start (SPEC §6).
+	HasText bool
+}
+
+// Apply applies a consultant's commands all-or-nothing in one
+// transaction, with the mail, the history, and the mail compose renders
+// (receipt, reply to the customer). When any command is invalid nothing of
+// the ticket changes: the mail is stored, the attempt recorded, and the
+// result has Outcome OutcomeRejectedCommands and Problems naming each one,
+// so the composer can answer the consultant.
+func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Composer) (Result, error) {
+	var res Result
+	err := s.write(ctx, "apply commands", func(tx *sql.Tx) error {
+		res = Result{}
+		msgRow, existing, err := findInbound(ctx, tx, r.Mail.messageKey())
+		if err != nil {
+			return err
+		}
+		if msgRow != 0 {
+			res.Duplicate = true
+			res.Ticket, err = getTicket(ctx, tx, existing)
+			return err
+		}
+		t, err := getTicket(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		res.Previous, res.Ticket = t, t
+		if msgRow, err = insertInbound(ctx, tx, id, r.Mail); err != nil {
+			return err
+		}
+		now := r.Mail.Received
+		if problems := validate(t, r.Commands); len(problems) > 0 {
+			res.Outcome, res.Problems = OutcomeRejectedCommands, problems
+			if err := addEvent(ctx, tx, id, now, "commands_rejected", r.Consultant, problems.Error(), msgRow); err != nil {
+				return err
+			}
+			return res.queue(ctx, tx, now, compose)
+		}
+		internal := false
+		for _, c := range r.Commands {
+			if c.Kind == CmdInternal {
+				internal = true
+			}
+			change, err := s.apply(ctx, tx, &t, c, r.Consultant, now, msgRow)
+			if err != nil {
+				return err
+			}
+			if change.Kind != "" {
+				res.Changes = append(res.Changes, change)
+			}
+		}
+		res.ToCustomer = r.HasText && !internal
+		if res.ToCustomer && t.Status == StatusNew {
+			// SPEC §6: the first reply that goes to the customer counts
+			// as #start.
+			change, err := s.apply(ctx, tx, &t, Command{Kind: CmdStart}, r.Consultant, now, msgRow)
+			if err != nil {
+				return err
+			}
+			change.Detail += " (first reply to the customer)"
+			res.Changes = append(res.Changes, change)
+		}
+		kind, detail := "note", "internal note"
+		if res.ToCustomer {
+			kind, detail = "reply_out", "reply to the customer"
+		}
+		if r.HasText {
+			if err := addEvent(ctx, tx, id, now, kind, r.Consultant, detail, msgRow); err != nil {
+				return err
+			}
+		}
+		if res.Ticket, err = getTicket(ctx, tx, id); err != nil {
+			return err
+		}
+		res.Outcome = OutcomeApplied
+		return res.queue(ctx, tx, now, compose)
+	})
+	return res, err
+}
+
+// validate checks every command against the ticket as the commands before
+// it leave it, without writing anything.
+func validate(t Ticket, cmds []Command) CommandErrors {
+	var problems CommandErrors
+	for i, c := range cmds {
+		if err := check(&t, c); err != nil {
+			problems = append(problems, CommandError{Index: i, Command: c, Err: err})
+		}
+	}
+	return problems
+}
+
+// check validates one command and advances t's status as applying it
+// would.
+func check(t *Ticket, c Command) error {
+	illegal := func(action string) error {
+		return &TransitionError{Ticket: t.ID, Status: t.Status, Action: action}
+	}
+	switch c.Kind {
+	case CmdStart:
+		if t.Status != StatusNew {
+			return illegal("start it")
+		}
+		t.Status = StatusStarted
+	case CmdPriority:
+		if c.Priority < 1 || c.Priority > 3 {
+			return fmt.Errorf("priority %d does not exist (1, 2 or 3)", c.Priority)
+		}
+		if t.Status == StatusClosed {
+			return illegal("change its priority")
+		}
+	case CmdApp:
+		if c.Application == "" {
+			return errors.New("no application given")
+		}
+	case CmdAssign:
+		if !strings.Contains(c.Assignee, "@") {
+			return fmt.Errorf("%q is not an address", c.Assignee)
+		}
+	case CmdTime:
+		if c.Work < time.Minute {
+			return fmt.Errorf("%v is less than a minute", c.Work)
+		}
+	case CmdCalled, CmdInternal:
+	case CmdOnsite:
+		if c.Onsite.IsZero() {
+			return errors.New("no time given for the visit")
+		}
+		if t.Status == StatusClosed {
+			return illegal("book a visit")
+		}
+	case CmdResolve:
+		if t.Status != StatusNew && t.Status != StatusStarted {
+			return illegal("resolve it")
+		}
+		t.Status = StatusResolved
+	case CmdClose:
+		if t.Status == StatusClosed {
+			return illegal("close it")
+		}
+		t.Status = StatusClosed
+	default:
+		return fmt.Errorf("unknown command #%s", c.Kind)
+	}
+	return nil
+}
+
+// apply executes one validated command.
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) (Change, error) {
+	exec := func(q string, args ...any) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("#%s on %s: %w", c.Kind, t.ID, err)
+		}
+		return nil
+	}
+	var ch Change
+	switch c.Kind {
+	case CmdStart:
+		ch = Change{"started", "troubleshooting started"}
+		if err := t.start(exec, now); err != nil {
+			return ch, err
+		}
+	case CmdPriority:
+		if c.Priority == t.Priority {
+			return Change{}, nil
+		}
+		deadline, facts, err := s.Policy().deadline(c.Priority, t.Received, now)
+		if err != nil {
+			return ch, err
+		}
+		factsJSON, err := json.Marshal(facts)
+		if err != nil {
+			return ch, err
+		}
+		ch = Change{"priority", fmt.Sprintf("priority %d → %d, deadline %s → %s", t.Priority, c.Priority,
+			t.Deadline.In(deadline.Location()).Format(time.RFC3339), deadline.Format(time.RFC3339))}
+		if err := exec(`UPDATE tickets SET priority = ?, deadline = ?, deadline_facts = ? WHERE id = ?`,
+			c.Priority, nanos(deadline), string(factsJSON), int64(t.ID)); err != nil {
+			return ch, err
+		}
+		t.Priority, t.Deadline = c.Priority, deadline
+	case CmdApp:
+		ch = Change{"application", fmt.Sprintf("application %s → %s", orUnknown(t.Application), c.Application)}
+		if err := exec(`UPDATE tickets SET application = ? WHERE id = ?`, c.Application, int64(t.ID)); err != nil {
+			return ch, err
+		}
+		t.Application = c.Application
+	case CmdAssign:
+		ch = Change{"assigned", "assigned to " + c.Assignee}
+		if err := exec(`UPDATE tickets SET assignee = ? WHERE id = ?`, c.Assignee, int64(t.ID)); err != nil {
+			return ch, err
+		}
+		t.Assignee = c.Assignee
+	case CmdTime:
+		minutes := int(c.Work / time.Minute)
+		ch = Change{"work", fmt.Sprintf("%d minutes of work logged", minutes)}
+		if err := exec(`INSERT INTO work_log (ticket_id, at, consultant, minutes, message_id) VALUES (?, ?, ?, ?, ?)`,
+			int64(t.ID), nanos(now), actor, minutes, nullRow(msgRow)); err != nil {
+			return ch, err
+		}
+		t.WorkMinutes += minutes
+	case CmdCalled:
+		ch = Change{"called", "the customer was called (four-hour rule)"}
+		if err := exec(`UPDATE tickets SET called = 1 WHERE id = ?`, int64(t.ID)); err != nil {
+			return ch, err
+		}
+		t.Called = true
+	case CmdOnsite:
+		ch = Change{"onsite", "on-site visit booked for " + c.Onsite.Format(time.RFC3339)}
+		if err := exec(`INSERT INTO onsite_visits (ticket_id, at, booked, consultant, message_id) VALUES (?, ?, ?, ?, ?)`,
+			int64(t.ID), nanos(c.Onsite), nanos(now), actor, nullRow(msgRow)); err != nil {
+			return ch, err
+		}
+		t.Onsite++
+	case CmdResolve:
+		ch = Change{"resolved", "fix proposed; waiting for the customer's approval"}
+		if t.Status == StatusNew {
+			// A proposed fix means troubleshooting started, now at the latest.
+			if _, err := s.apply(ctx, tx, t, Command{Kind: CmdStart}, actor, now, msgRow); err != nil {
+				return ch, err
+			}
+		}
+		if err := exec(`UPDATE tickets SET status = 'resolved', resolved = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
+			return ch, err
+		}
+		t.Status, t.Resolved = StatusResolved, now
+	case CmdClose:
+		ch = Change{"closed", "closed by " + actor}
+		if t.Started.IsZero() {
+			// Closing means the work was done: the response happened now
+			// at the latest.
+			if err := exec(`UPDATE tickets SET started = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
+				return ch, err
+			}
+			t.Started = now
+		}
+		if err := exec(`UPDATE tickets SET status = 'closed', closed = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
+			return ch, err
+		}
+		t.Status, t.Closed = StatusClosed, now
+	case CmdInternal:
+		return Change{}, nil
+	}
+	return ch, addEvent(ctx, tx, t.ID, now, ch.Kind, actor, ch.Detail, msgRow)
+}
+
+// start marks the SLA response event: troubleshooting began (SPEC §3).
+func (t *Ticket) start(exec func(string, ...any) error, now time.Time) error {
+	if err := exec(`UPDATE tickets SET status = 'started', started = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
+		return err
+	}
+	t.Status, t.Started = StatusStarted, now
+	return nil
+}
+
+func orUnknown(app string) string {
+	if app == "" {
+		return "unknown"
+	}
+	return app
+}

@@ -1,0 +1,74 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Errors a caller can tell apart with errors.Is.
+var (
+	// ErrNotFound: no ticket with that id.
+	ErrNotFound = errors.New("no such ticket")
+	// ErrTemporary: the database is busy or the operation's context ended;
+	// trying again later may succeed (SMTP 451).
+	ErrTemporary = errors.New("storage temporarily unavailable")
+	// ErrStorageFull: the disk or database is full (SMTP 452).
+	ErrStorageFull = errors.New("storage full")
+	// ErrSchemaNewer: the database was migrated by a newer sosd.
+	ErrSchemaNewer = errors.New("database schema is newer than this sosd")
+)
+
+// TransitionError is an action that the ticket's status does not allow,
+// e.g. resolving a closed ticket. Nothing was changed.
+type TransitionError struct {
+	Ticket ID
+	Status Status
+	Action string
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("%s is %s: cannot %s", e.Ticket, e.Status, e.Action)
+}
+
+// CommandErrors lists every command of a mail that could not be applied;
+// none was (SPEC §6: a mail with any invalid command changes nothing).
+type CommandErrors []CommandError
+
+// CommandError is one command that could not be applied, and why.
+type CommandError struct {
+	Index   int // position in the list given to Apply
+	Command Command
+	Err     error
+}
+
+func (es CommandErrors) Error() string {
+	s := fmt.Sprintf("%d invalid command(s):", len(es))
+	for _, e := range es {
+		s += fmt.Sprintf(" #%s: %v;", e.Command.Kind, e.Err)
+	}
+	return s
+}
+
+// storageError classifies a database error so that the SMTP layer can
+// answer 451 or 452 instead of a permanent failure (STYLE L7).
+func storageError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrBusy, sqlite3.ErrLocked:
+			return fmt.Errorf("%s: %w: %w", op, ErrTemporary, err)
+		case sqlite3.ErrFull:
+			return fmt.Errorf("%s: %w: %w", op, ErrStorageFull, err)
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w: %w", op, ErrTemporary, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -1,0 +1,130 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+func TestMigrationsFromEmptyFile(t *testing.T) {
+	t.Parallel()
+	s := openTestStore(t)
+	var v int
+	if err := s.w.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v != SchemaVersion() || v < 1 {
+		t.Fatalf("user_version = %d, want %d", v, SchemaVersion())
+	}
+	for _, table := range []string{"tickets", "events", "messages", "attachments", "outbox", "notices", "work_log", "onsite_visits", "quarantine"} {
+		if n := count(t, s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table); n != 1 {
+			t.Errorf("table %s missing", table)
+		}
+	}
+}
+
+// The DSN's pragmas hold on every connection of both pools.
+func TestPragmasOnEveryConnection(t *testing.T) {
+	t.Parallel()
+	s := openTestStore(t)
+	for name, db := range map[string]*sql.DB{"writer": s.w, "reader": s.r} {
+		var journal string
+		var sync, fk, busy int
+		if err := db.QueryRow("PRAGMA journal_mode").Scan(&journal); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow("PRAGMA busy_timeout").Scan(&busy); err != nil {
+			t.Fatal(err)
+		}
+		if journal != "wal" || sync != 2 || fk != 1 || busy != 5000 {
+			t.Errorf("%s: journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d; want wal 2 (FULL) 1 5000", name, journal, sync, fk, busy)
+		}
+	}
+	if _, err := s.r.Exec("DELETE FROM tickets"); err == nil {
+		t.Error("the read pool accepted a write")
+	}
+}
+
+func TestMigrationsRerunIsNoop(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "sosd.db")
+	ctx := context.Background()
+	s, err := Open(ctx, path, testPolicy(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileOne(t, s, "a@acme.se", stockholm(t, 2026, 11, 30, 10, 0))
+	s.Close()
+	s, err = Open(ctx, path, testPolicy(t))
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	if n := count(t, s, "SELECT COUNT(*) FROM tickets"); n != 1 {
+		t.Errorf("tickets after reopening = %d, want 1", n)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "sosd.db")
+	ctx := context.Background()
+	s, err := Open(ctx, path, testPolicy(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.Exec("PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = Open(ctx, path, testPolicy(t))
+	if !errors.Is(err, ErrSchemaNewer) {
+		t.Fatalf("Open = %v, want ErrSchemaNewer", err)
+	}
+}
+
+// A migration that fails leaves neither its tables nor its version.
+func TestFailedMigrationRollsBack(t *testing.T) {
+	t.Parallel()
+	s := openTestStore(t)
+	ctx := context.Background()
+	err := s.write(ctx, "bad migration", func(tx *sql.Tx) error {
+		if _, err := tx.Exec("CREATE TABLE half (x)"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec("PRAGMA user_version = 2"); err != nil {
+			return err
+		}
+		_, err := tx.Exec("THIS IS NOT SQL")
+		return err
+	})
+	if err == nil {
+		t.Fatal("bad SQL succeeded")
+	}
+	var v int
+	s.w.QueryRow("PRAGMA user_version").Scan(&v)
+	if v != SchemaVersion() || count(t, s, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'") != 0 {
+		t.Errorf("after a failed migration: user_version %d, table half present %d", v, count(t, s, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'"))
+	}
+}
+
+func TestMigrationFilesNumbered(t *testing.T) {
+	t.Parallel()
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("migrations: %v (%d)", err, len(ms))
+	}
+	for i, m := range ms {
+		if m.version != i+1 {
+			t.Errorf("%s has version %d, want %d", m.name, m.version, i+1)
+		}
+	}
+}

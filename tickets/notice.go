@@ -1,0 +1,77 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Notice sends mail at most once per subject and kind, also across
+// restarts: the UNIQUE row and its outbox rows commit together (STYLE
+// L12). Subjects are e.g. "SOS-12" with kinds "warning", "breach",
+// "four_hour"; "acme/2026Q4" with "report"; a sender and a date with
+// "unknown_sender". It reports whether the notice was new; when it was
+// sent before, compose is not called and nothing is written.
+func (s *Store) Notice(ctx context.Context, subject, kind string, ticket ID, now time.Time, compose func() ([]Outgoing, error)) (bool, error) {
+	sent := false
+	err := s.write(ctx, "record "+kind+" notice", func(tx *sql.Tx) error {
+		sent = false
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE subject = ? AND kind = ?`, subject, kind).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		mails, err := compose()
+		if err != nil {
+			return err
+		}
+		ids, err := enqueue(ctx, tx, ticket, now, mails)
+		if err != nil {
+			return err
+		}
+		var first sql.NullInt64
+		if len(ids) > 0 {
+			first = sql.NullInt64{Int64: ids[0], Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notices (subject, kind, at, outbox_id) VALUES (?, ?, ?, ?)`, subject, kind, nanos(now), first); err != nil {
+			return err
+		}
+		if ticket != 0 {
+			if err := addEvent(ctx, tx, ticket, now, "notice_"+kind, "sosd", "", 0); err != nil {
+				return err
+			}
+		}
+		sent = true
+		return nil
+	})
+	return sent, err
+}
+
+// Quarantine keeps a mail that could not be parsed or classified, with the
+// reason, and queues the mail compose renders (one notice to consultants).
+// The same Message-ID again is kept once. It reports whether the mail was
+// new.
+func (s *Store) Quarantine(ctx context.Context, in Inbound, reason string, compose func() ([]Outgoing, error)) (bool, error) {
+	added := false
+	err := s.write(ctx, "quarantine", func(tx *sql.Tx) error {
+		added = false
+		res, err := tx.ExecContext(ctx, `INSERT INTO quarantine (at, reason, mail_from, message_id, raw) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (message_id) DO NOTHING`, nanos(in.Received), reason, in.From, in.messageKey(), in.Raw)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		added = true
+		if compose == nil {
+			return nil
+		}
+		mails, err := compose()
+		if err != nil {
+			return err
+		}
+		_, err = enqueue(ctx, tx, 0, in.Received, mails)
+		return err
+	})
+	return added, err
+}

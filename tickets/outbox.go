@@ -1,0 +1,70 @@
+package tickets
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+)
+
+// OutboxItem is one outgoing mail due for delivery.
+type OutboxItem struct {
+	ID        int64
+	Kind      string
+	MessageID string
+	From      string
+	To        []string
+	Raw       []byte
+	Attempts  int
+}
+
+// Due returns up to limit pending outbox rows whose next attempt is at or
+// before now, oldest first.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
+	var items []OutboxItem
+	err := s.read(ctx, "read outbox", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts
+			FROM outbox o JOIN messages m ON m.id = o.message_id
+			WHERE o.state = 'pending' AND o.next_attempt <= ? ORDER BY o.next_attempt, o.id LIMIT ?`, nanos(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it OutboxItem
+			var to string
+			if err := rows.Scan(&it.ID, &it.Kind, &it.MessageID, &it.From, &to, &it.Raw, &it.Attempts); err != nil {
+				return err
+			}
+			it.To = strings.Split(to, ",")
+			items = append(items, it)
+		}
+		return rows.Err()
+	})
+	return items, err
+}
+
+// MarkSent records that the relay (or the spool) accepted the mail. Only
+// then is a row sent (SPEC §10).
+func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
+	return s.write(ctx, "mark sent", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, done = ?, last_error = '' WHERE id = ?`, nanos(now), id)
+		return err
+	})
+}
+
+// MarkRetry records a temporary failure; the row is tried again at next.
+func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason string) error {
+	return s.write(ctx, "mark retry", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?`, nanos(next), reason, id)
+		return err
+	})
+}
+
+// MarkFailed records a permanent failure; the row is not tried again.
+func (s *Store) MarkFailed(ctx context.Context, id int64, now time.Time, reason string) error {
+	return s.write(ctx, "mark failed", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, done = ?, last_error = ? WHERE id = ?`, nanos(now), reason, id)
+		return err
+	})
+}
