@@ -51,6 +51,8 @@ func commands() []*command {
 		checkConfigCommand(),
 		slaDeadlineCommand(),
 		slaCalendarCommand(),
+		ticketsListCommand(),
+		ticketsShowCommand(),
 		versionCommand(),
 	}
 }
@@ -127,10 +129,7 @@ func (c *command) flagSet() *flag.FlagSet {
 func (a *app) parse(c *command, fs *flag.FlagSet, args []string) (code int, done bool) {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(a.stdout, "usage: %s\n%s\n", strings.TrimSpace("sosd "+c.name+" "+c.args), c.help)
-		fs.SetOutput(a.stdout)
-		fs.PrintDefaults()
-		return exitOK, true
+		return a.help(c, fs), true
 	}
 	if err != nil {
 		return a.usageError(c, "%v", err), true
@@ -139,6 +138,14 @@ func (a *app) parse(c *command, fs *flag.FlagSet, args []string) (code int, done
 		return a.usageError(c, "unexpected argument %q", fs.Arg(0)), true
 	}
 	return 0, false
+}
+
+// help prints the command's synopsis and flags on stdout.
+func (a *app) help(c *command, fs *flag.FlagSet) int {
+	fmt.Fprintf(a.stdout, "usage: %s\n%s\n", strings.TrimSpace("sosd "+c.name+" "+c.args), c.help)
+	fs.SetOutput(a.stdout)
+	fs.PrintDefaults()
+	return exitOK
 }
 
 // usageError prints one line and returns the usage exit code.

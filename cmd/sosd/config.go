@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"sosd/sla"
+	"sosd/tickets"
 )
 
 // fileConfig is the configuration file exactly as SPEC §4 shapes it. Field
@@ -185,4 +186,9 @@ func loadConfig(path string) (*config, error) {
 		return nil, errs
 	}
 	return c, nil
+}
+
+// policy is what the tickets store computes new deadlines with.
+func (c *config) policy() *tickets.Policy {
+	return &tickets.Policy{Calendar: c.Calendar, Priorities: c.Priorities}
 }

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"sosd/tickets"
 )
 
 func serveCommand() *command {
@@ -55,6 +57,16 @@ func (a *app) serve(c *command, args []string) int {
 	}
 	log.Info("configuration loaded", "config", cfg.Path, "customers", len(cfg.File.Customers), "timezone", cfg.Calendar.Location().String())
 
+	if err := os.MkdirAll(filepath.Dir(cfg.File.Database), 0o750); err != nil {
+		return a.errorf(exitError, "database folder: %v", err)
+	}
+	store, err := tickets.Open(a.ctx, cfg.File.Database, cfg.policy())
+	if err != nil {
+		return a.errorf(exitError, "%v", err)
+	}
+	defer store.Close()
+	log.Info("database open", "path", store.Path(), "schema", tickets.SchemaVersion())
+
 	// Later issues start the SMTP listener, the outbox worker and cron here.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -82,6 +94,7 @@ func (a *app) serve(c *command, args []string) int {
 				log.Warn("changed setting needs a restart to take effect", "key", m)
 			}
 			cfg = next
+			store.SetPolicy(cfg.policy())
 			log.Info("configuration reloaded", "config", cfg.Path)
 		}
 	}
