@@ -89,24 +89,22 @@ func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Com
 			if c.Kind == CmdInternal {
 				internal = true
 			}
-			change, err := s.apply(ctx, tx, &t, c, r.Consultant, now, msgRow)
+			changes, err := s.apply(ctx, tx, &t, c, r.Consultant, now, msgRow)
 			if err != nil {
 				return err
 			}
-			if change.Kind != "" {
-				res.Changes = append(res.Changes, change)
-			}
+			res.Changes = append(res.Changes, changes...)
 		}
 		res.ToCustomer = r.HasText && !internal
 		if res.ToCustomer && t.Status == StatusNew {
 			// SPEC §6: the first reply that goes to the customer counts
 			// as #start.
-			change, err := s.apply(ctx, tx, &t, Command{Kind: CmdStart}, r.Consultant, now, msgRow)
+			changes, err := s.apply(ctx, tx, &t, Command{Kind: CmdStart}, r.Consultant, now, msgRow)
 			if err != nil {
 				return err
 			}
-			change.Detail += " (first reply to the customer)"
-			res.Changes = append(res.Changes, change)
+			changes[0].Detail += " (first reply to the customer)"
+			res.Changes = append(res.Changes, changes...)
 		}
 		kind, detail := "note", "internal note"
 		if res.ToCustomer {
@@ -193,8 +191,28 @@ func check(t *Ticket, c Command) error {
 	return nil
 }
 
-// apply executes one validated command.
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) (Change, error) {
+// apply executes one validated command and returns what it changed (none
+// for a no-op; two when #resolve or #close also starts a new ticket).
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) ([]Change, error) {
+	var implied []Change
+	if (c.Kind == CmdResolve || c.Kind == CmdClose) && t.Status == StatusNew {
+		// A proposed fix or a closing means troubleshooting started, now
+		// at the latest.
+		started, err := s.apply(ctx, tx, t, Command{Kind: CmdStart}, actor, now, msgRow)
+		if err != nil {
+			return nil, err
+		}
+		implied = started
+	}
+	ch, err := s.applyOne(ctx, tx, t, c, actor, now, msgRow)
+	if err != nil || ch.Kind == "" {
+		return implied, err
+	}
+	return append(implied, ch), nil
+}
+
+// applyOne executes one validated command.
+func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) (Change, error) {
 	exec := func(q string, args ...any) error {
 		_, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
@@ -263,26 +281,12 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, act
 		t.Onsite++
 	case CmdResolve:
 		ch = Change{"resolved", "fix proposed; waiting for the customer's approval"}
-		if t.Status == StatusNew {
-			// A proposed fix means troubleshooting started, now at the latest.
-			if _, err := s.apply(ctx, tx, t, Command{Kind: CmdStart}, actor, now, msgRow); err != nil {
-				return ch, err
-			}
-		}
 		if err := exec(`UPDATE tickets SET status = 'resolved', resolved = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
 			return ch, err
 		}
 		t.Status, t.Resolved = StatusResolved, now
 	case CmdClose:
 		ch = Change{"closed", "closed by " + actor}
-		if t.Started.IsZero() {
-			// Closing means the work was done: the response happened now
-			// at the latest.
-			if err := exec(`UPDATE tickets SET started = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
-				return ch, err
-			}
-			t.Started = now
-		}
 		if err := exec(`UPDATE tickets SET status = 'closed', closed = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
 			return ch, err
 		}

@@ -69,7 +69,10 @@ func (s *Store) CustomerReply(ctx context.Context, id ID, r CustomerReply, reope
 		if err := addEvent(ctx, tx, id, now, kind, from, "", msgRow); err != nil {
 			return err
 		}
-		if r.PriorityRequest != 0 && r.PriorityRequest < t.Priority && t.Open() {
+		// A request counts on a ticket that is open after this reply,
+		// including one this reply reopens.
+		reopens := t.Status == StatusClosed && !r.OnlyThanks && !r.Automatic
+		if r.PriorityRequest != 0 && r.PriorityRequest < t.Priority && (t.Open() || reopens) {
 			detail := fmt.Sprintf("asked for priority %d (now %d); the deadline is unchanged", r.PriorityRequest, t.Priority)
 			if err := addEvent(ctx, tx, id, now, "priority_requested", from, detail, msgRow); err != nil {
 				return err
