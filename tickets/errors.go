@@ -13,13 +13,25 @@ var (
 	// ErrNotFound: no ticket with that id.
 	ErrNotFound = errors.New("no such ticket")
 	// ErrTemporary: the database is busy or the operation's context ended;
-	// trying again later may succeed (SMTP 451).
-	ErrTemporary = errors.New("storage temporarily unavailable")
-	// ErrStorageFull: the disk or database is full (SMTP 452).
-	ErrStorageFull = errors.New("storage full")
+	// trying again later may succeed (SMTP 451). It has Temporary() true,
+	// which is how package mail, which does not import tickets, tells.
+	ErrTemporary error = &storageKind{msg: "storage temporarily unavailable", temporary: true}
+	// ErrStorageFull: the disk or database is full (SMTP 452). It has
+	// StorageFull() true.
+	ErrStorageFull error = &storageKind{msg: "storage full", temporary: true, full: true}
 	// ErrSchemaNewer: the database was migrated by a newer sosd.
 	ErrSchemaNewer = errors.New("database schema is newer than this sosd")
 )
+
+// storageKind is an error that says what kind of failure it is.
+type storageKind struct {
+	msg             string
+	temporary, full bool
+}
+
+func (e *storageKind) Error() string     { return e.msg }
+func (e *storageKind) Temporary() bool   { return e.temporary }
+func (e *storageKind) StorageFull() bool { return e.full }
 
 // TransitionError is an action that the ticket's status does not allow,
 // e.g. resolving a closed ticket. Nothing was changed.

@@ -46,13 +46,28 @@ func (s *Store) Notice(ctx context.Context, subject, kind string, ticket ID, now
 	return sent, err
 }
 
+// Once names a notice that goes out at most once (see Notice).
+type Once struct {
+	Subject, Kind string
+}
+
 // Quarantine keeps a mail that could not be parsed or classified, with the
 // reason, and queues the mail compose renders (one notice to consultants).
 // The same Message-ID again is kept once. It reports whether the mail was
 // new.
 func (s *Store) Quarantine(ctx context.Context, in Inbound, reason string, compose func() ([]Outgoing, error)) (bool, error) {
+	return s.Keep(ctx, in, reason, nil, compose)
+}
+
+// Keep keeps a mail for review without a ticket (unparseable, from an
+// unknown sender, a consultant's mail about no ticket), in one transaction
+// with the mail compose renders. With once set, compose is called only the
+// first time that notice is due (at most one polite notice per sender per
+// day, SPEC §5); otherwise for every new mail. The same Message-ID again is
+// kept once and causes nothing. It reports whether the mail was new.
+func (s *Store) Keep(ctx context.Context, in Inbound, reason string, once *Once, compose func() ([]Outgoing, error)) (bool, error) {
 	added := false
-	err := s.write(ctx, "quarantine", func(tx *sql.Tx) error {
+	err := s.write(ctx, "keep for review", func(tx *sql.Tx) error {
 		added = false
 		res, err := tx.ExecContext(ctx, `INSERT INTO quarantine (at, reason, mail_from, message_id, raw) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (message_id) DO NOTHING`, nanos(in.Received), reason, in.From, in.messageKey(), in.Raw)
@@ -66,6 +81,16 @@ func (s *Store) Quarantine(ctx context.Context, in Inbound, reason string, compo
 		if compose == nil {
 			return nil
 		}
+		if once != nil {
+			res, err := tx.ExecContext(ctx, `INSERT INTO notices (subject, kind, at) VALUES (?, ?, ?) ON CONFLICT (subject, kind) DO NOTHING`,
+				once.Subject, once.Kind, nanos(in.Received))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return err
+			}
+		}
 		mails, err := compose()
 		if err != nil {
 			return err
@@ -74,4 +99,17 @@ func (s *Store) Quarantine(ctx context.Context, in Inbound, reason string, compo
 		return err
 	})
 	return added, err
+}
+
+// RecentFrom counts the mails received from sender since since, filed or
+// kept: the loop breaker's measure (SPEC §5).
+func (s *Store) RecentFrom(ctx context.Context, sender string, since time.Time) (int, error) {
+	var n int
+	err := s.read(ctx, "count recent mail", func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM messages WHERE direction = 'in' AND from_addr = ? AND at >= ?) +
+			(SELECT COUNT(*) FROM quarantine WHERE mail_from = ? AND at >= ?)`,
+			sender, nanos(since), sender, nanos(since)).Scan(&n)
+	})
+	return n, err
 }
