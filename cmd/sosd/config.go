@@ -38,12 +38,23 @@ type fileConfig struct {
 type listenConfig struct {
 	SMTP string `yaml:"smtp"`
 	HTTP string `yaml:"http"`
+	// TLSCert and TLSKey enable STARTTLS on the SMTP listener (PEM files).
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// MaxMessageSize refuses bigger mail with 552, e.g. "25MB".
+	MaxMessageSize string `yaml:"max_message_size"`
 }
 
 type supportConfig struct {
 	Address    string `yaml:"address"`
 	Phone      string `yaml:"phone"`
 	SecretFile string `yaml:"secret_file"`
+	// LoopLimit: more mails than this from one sender within an hour
+	// produce no outgoing mail to that sender (SPEC §5).
+	LoopLimit int `yaml:"loop_limit"`
+	// ReopenWithin: a reply to a closed ticket within it reopens the
+	// ticket; later it opens a new one (SPEC §7). "7d" or "168h".
+	ReopenWithin string `yaml:"reopen_within"`
 }
 
 type outboundConfig struct {
@@ -105,6 +116,10 @@ const (
 	defaultFourHourRule = "4h"
 	defaultSchedule     = "0 7 * * *"
 	defaultLanguage     = "sv"
+	// Defaults of SPEC §5 and §7.
+	defaultLoopLimit      = 20
+	defaultReopenWithin   = "7d"
+	defaultMaxMessageSize = "25MB"
 )
 
 func defaultFileConfig() fileConfig {
@@ -113,7 +128,8 @@ func defaultFileConfig() fileConfig {
 		prios[k] = priorityConfig{Name: p.Name, StartWithin: p.StartWithin.String()}
 	}
 	return fileConfig{
-		Listen:       listenConfig{SMTP: defaultSMTPListen},
+		Listen:       listenConfig{SMTP: defaultSMTPListen, MaxMessageSize: defaultMaxMessageSize},
+		Support:      supportConfig{LoopLimit: defaultLoopLimit, ReopenWithin: defaultReopenWithin},
 		Outbound:     outboundConfig{StartTLS: defaultStartTLS},
 		Calendar:     sla.DefaultCalendarConfig(),
 		Priorities:   prios,
@@ -132,6 +148,8 @@ type config struct {
 	Priorities   map[int]sla.Priority
 	FourHourRule time.Duration
 	Schedule     cron.Schedule
+	ReopenWithin time.Duration
+	MaxMessage   int64 // bytes
 
 	loc locator // places later errors about the file, e.g. unreadable files
 }

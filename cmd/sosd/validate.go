@@ -38,6 +38,24 @@ func (c *config) validate(loc locator, dir string) configErrors {
 		v.errorf("support.address", "must not contain '+': sosd accepts support+<token>@ forms of it by itself")
 	}
 	v.path("support.secret_file", &f.Support.SecretFile, dir, true)
+	if f.Support.LoopLimit < 1 {
+		v.errorf("support.loop_limit", "must be at least 1 (mails per sender per hour)")
+	}
+	if d := v.duration("support.reopen_within", f.Support.ReopenWithin); d > 0 {
+		c.ReopenWithin = d
+	} else if !v.has("support.reopen_within") {
+		v.errorf("support.reopen_within", "must be a positive duration such as 7d")
+	}
+	if (f.Listen.TLSCert == "") != (f.Listen.TLSKey == "") {
+		v.errorf("listen.tls_cert", "tls_cert and tls_key go together")
+	}
+	v.path("listen.tls_cert", &f.Listen.TLSCert, dir, false)
+	v.path("listen.tls_key", &f.Listen.TLSKey, dir, false)
+	if n, err := parseSize(f.Listen.MaxMessageSize); err != nil {
+		v.errorf("listen.max_message_size", "%v", err)
+	} else {
+		c.MaxMessage = n
+	}
 
 	if f.Outbound.Relay != "" {
 		v.hostPort("outbound.relay", f.Outbound.Relay, true)
@@ -163,12 +181,48 @@ func (v *validator) duration(key, s string) time.Duration {
 		v.errorf(key, "must be a duration such as 8h or 1h30m")
 		return 0
 	}
-	d, err := time.ParseDuration(s)
+	d, err := parseDuration(s)
 	if err != nil {
 		v.errorf(key, "%q is not a duration such as 8h or 1h30m", s)
 		return 0
 	}
 	return d
+}
+
+// parseDuration is time.ParseDuration that also takes whole days, "7d",
+// as admins write them.
+func parseDuration(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 3650 {
+			return 0, fmt.Errorf("bad number of days %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}
+
+// parseSize parses a size such as 25MB, 512KB or 1048576 (bytes); units
+// are powers of 1024.
+func parseSize(s string) (int64, error) {
+	num, mult := strings.TrimSpace(strings.ToUpper(s)), int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 1 || n > 1<<40/mult {
+		return 0, fmt.Errorf("%q is not a size such as 25MB", s)
+	}
+	if n*mult < 1<<10 {
+		return 0, fmt.Errorf("%q is too small for a mail", s)
+	}
+	return n * mult, nil
 }
 
 // address checks a bare e-mail address (no display name, no brackets) with
