@@ -1,0 +1,134 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Session is one SMTP connection. Per-message state is reset by Reset.
+type Session struct {
+	srv    *Server
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+	remote string
+	cid    int64
+
+	from string
+	rcpt []string
+}
+
+var _ smtp.Session = (*Session)(nil)
+
+// Reset discards the message in progress (RSET, or after DATA).
+func (s *Session) Reset() {
+	s.from, s.rcpt = "", nil
+}
+
+// Logout ends the session and cancels its context.
+func (s *Session) Logout() error {
+	s.cancel()
+	return nil
+}
+
+// Mail records the reverse path; "" is the null path of bounces.
+func (s *Session) Mail(from string, _ *smtp.MailOptions) error {
+	s.Reset()
+	s.from = from
+	return nil
+}
+
+// Rcpt accepts only the support address and its +token forms (SPEC §5).
+func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	dir := s.srv.rules.Load().Directory
+	at := strings.LastIndexByte(dir.Support, '@')
+	if _, ok := supportToken(to, dir.Support[:at], dir.Support[at+1:]); !ok {
+		s.log.Info("recipient refused", "rcpt", to)
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	}
+	s.rcpt = append(s.rcpt, to)
+	return nil
+}
+
+// Data reads the mail, then parses, classifies and files it; it returns nil
+// (250) only after the filing committed. It never returns a plain error:
+// go-smtp would turn it into a permanent 554 carrying our internal text.
+func (s *Session) Data(r io.Reader) (err error) {
+	defer s.Reset()
+	// The parser is fuzzed and must not panic; should it all the same, the
+	// sender gets a 451 and tries again rather than losing the session.
+	defer func() {
+		if p := recover(); p != nil {
+			err = s.fail("panic", fmt.Errorf("%v", p))
+		}
+	}()
+	start := time.Now()
+	raw, rerr := io.ReadAll(r)
+	read := time.Since(start)
+	if err := rerr; err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			s.log.Info("mail refused", "err", se.Message)
+			return se
+		}
+		if errors.Is(err, smtp.ErrTooLongLine) {
+			// RFC 5321 §4.5.3.1.6; our limit is already four times its 1000.
+			s.log.Info("mail refused", "err", err)
+			return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Line too long"}
+		}
+		return s.fail("read", err)
+	}
+	rules := s.srv.rules.Load()
+	env := Envelope{MailFrom: s.from, RcptTo: append([]string(nil), s.rcpt...), Remote: s.remote,
+		Received: s.srv.opts.Now().Truncate(time.Second), Raw: raw}
+	ctx, cancel := context.WithTimeout(s.ctx, s.srv.opts.FileTimeout)
+	defer cancel()
+
+	msg, err := Parse(raw, rules.Limits)
+	if err != nil {
+		reason := fmt.Sprintf("cannot parse: %v", err)
+		if err := s.srv.filer.Quarantine(ctx, env, reason); err != nil {
+			return s.fail("quarantine", err)
+		}
+		s.log.Warn("mail quarantined", "reason", reason, "size", len(raw))
+		s.after()
+		return nil
+	}
+	c := Classify(env, msg, rules.Directory, rules.Signer)
+	log := s.log.With("msg_id", msg.MessageID, "from", c.Sender, "class", c.Class)
+	if err := s.srv.filer.File(ctx, env, msg, c); err != nil {
+		return s.fail("file", err)
+	}
+	log.Info("mail accepted", "reason", c.Reason, "ticket", c.Ticket, "size", len(raw), "read", read, "took", time.Since(start))
+	s.after()
+	return nil
+}
+
+func (s *Session) after() {
+	if s.srv.After != nil {
+		s.srv.After()
+	}
+}
+
+// fail logs our own failure and answers with a temporary code, so the
+// sender's server keeps the mail and tries again (STYLE L7). The reference
+// lets an admin find the log line.
+func (s *Session) fail(op string, err error) error {
+	ref := fmt.Sprintf("ref %d-%d", s.cid, s.srv.opts.Now().Unix())
+	s.log.Error("mail not accepted", "op", op, "err", err, "ref", ref)
+	var full interface{ StorageFull() bool }
+	if errors.As(err, &full) && full.StorageFull() {
+		return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient storage, try again later (" + ref + ")"}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 5}, Message: "Busy, try again later (" + ref + ")"}
+	}
+	return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error, try again later (" + ref + ")"}
+}
