@@ -26,6 +26,10 @@ type Store struct {
 	policy atomic.Pointer[Policy]
 }
 
+// readers is the size of the read pool; all of its connections stay open,
+// since opening one costs a file open and a schema read.
+const readers = 4
+
 // dsn builds the connection string. The pragmas are DSN parameters so that
 // every connection of the pool gets them, not only the first (STYLE L10):
 // WAL, synchronous=FULL so a commit survives power loss before the 250,
@@ -33,7 +37,11 @@ type Store struct {
 // write lock at the start of its transaction instead of failing midway.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
+	if !readOnly {
+		// WAL is a property of the file, set by the writer; a reader that
+		// asked for it would need a lock at every connect.
+		q.Set("_journal_mode", "WAL")
+	}
 	q.Set("_synchronous", "FULL")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_foreign_keys", "on")
@@ -66,7 +74,8 @@ func Open(ctx context.Context, path string, policy *Policy) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(4)
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
 	s.r = r
 	if policy != nil {
 		s.SetPolicy(policy)
@@ -169,7 +178,8 @@ func OpenReader(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	r.SetMaxOpenConns(4)
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
 	var v int
 	if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		r.Close()

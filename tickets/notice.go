@@ -113,3 +113,35 @@ func (s *Store) RecentFrom(ctx context.Context, sender string, since time.Time) 
 	})
 	return n, err
 }
+
+// KeptMail is a mail kept for review.
+type KeptMail struct {
+	At        time.Time
+	Reason    string
+	From      string
+	MessageID string
+	Size      int
+}
+
+// Kept lists the mail kept for review, newest first.
+func (s *Store) Kept(ctx context.Context) ([]KeptMail, error) {
+	var out []KeptMail
+	err := s.read(ctx, "list kept mail", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT at, reason, mail_from, message_id, length(raw) FROM quarantine ORDER BY at DESC, id DESC`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k KeptMail
+			var at int64
+			if err := rows.Scan(&at, &k.Reason, &k.From, &k.MessageID, &k.Size); err != nil {
+				return err
+			}
+			k.At = fromNanos(at)
+			out = append(out, k)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -5,18 +5,15 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"sosd/mail"
 )
 
-// OutboxItem is one outgoing mail due for delivery.
-type OutboxItem struct {
-	ID        int64
-	Kind      string
-	MessageID string
-	From      string
-	To        []string
-	Raw       []byte
-	Attempts  int
-}
+// OutboxItem is one outgoing mail due for delivery: mail's type, since
+// the Store is mail's Outbox.
+type OutboxItem = mail.OutboxItem
+
+var _ mail.Outbox = (*Store)(nil)
 
 // Due returns up to limit pending outbox rows whose next attempt is at or
 // before now, oldest first.
