@@ -1,18 +1,23 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
+	"sosd/mail"
+	"sosd/templates"
 	"sosd/tickets"
 )
 
@@ -47,9 +52,17 @@ func (a *app) serve(c *command, args []string) int {
 	}
 	log := slog.New(handler)
 
+	tmpl, err := templates.New()
+	if err != nil {
+		return a.errorf(exitError, "templates: %v", err)
+	}
 	cfg, _, err := a.loadConfig(*cfgPath)
 	if err == nil {
 		err = checkServeFiles(cfg, log)
+	}
+	var rt *runtime
+	if err == nil {
+		rt, err = buildRuntime(cfg, tmpl)
 	}
 	if err != nil {
 		a.printConfigErrors(err)
@@ -60,44 +73,135 @@ func (a *app) serve(c *command, args []string) int {
 	if err := os.MkdirAll(filepath.Dir(cfg.File.Database), 0o750); err != nil {
 		return a.errorf(exitError, "database folder: %v", err)
 	}
-	store, err := tickets.Open(a.ctx, cfg.File.Database, cfg.policy())
+	store, err := tickets.Open(a.ctx, cfg.File.Database, rt.policy)
 	if err != nil {
 		return a.errorf(exitError, "%v", err)
 	}
 	defer store.Close()
 	log.Info("database open", "path", store.Path(), "schema", tickets.SchemaVersion())
 
-	// Later issues start the SMTP listener, the outbox worker and cron here.
+	intake := tickets.NewIntake(store, rt.intake, log)
+	opts := mail.DefaultServerOptions()
+	if h, err := os.Hostname(); err == nil {
+		opts.Hostname = h
+	}
+	opts.MaxMessageBytes = cfg.MaxMessage
+	opts.TLS = rt.tls
+	// Sessions get their own base context: SIGTERM lets them finish
+	// (Shutdown), it does not cut them off.
+	srv := mail.NewServer(context.Background(), opts, intake, rt.rules, log)
+
+	worker := a.startWorker(cfg, store, log)
+	if worker != nil {
+		srv.After = worker.Kick
+	}
+	l, err := net.Listen("tcp", cfg.File.Listen.SMTP)
+	if err != nil {
+		worker.stop()
+		return a.errorf(exitError, "listen.smtp: %v", err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(l) }()
+
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	log.Info("ready")
+	log.Info("ready", "smtp", l.Addr().String())
 	for {
+		var reason string
 		select {
 		case <-a.ctx.Done():
-			log.Info("stopping", "reason", a.ctx.Err())
-			return exitOK
+			reason = a.ctx.Err().Error()
+		case err := <-serveErr:
+			log.Error("smtp server stopped", "err", err)
+			worker.stop()
+			return exitError
 		case s := <-sigs:
-			if s != syscall.SIGHUP {
-				log.Info("stopping", "signal", s.String())
-				return exitOK
-			}
-			next, _, err := a.loadConfig(cfg.Path)
-			if err == nil {
-				err = checkServeFiles(next, log)
-			}
-			if err != nil {
-				log.Error("reload failed; keeping the running configuration", "config", cfg.Path, "errors", err.Error())
+			if s == syscall.SIGHUP {
+				if next := a.reload(cfg, tmpl, log); next != nil {
+					cfg, rt = next.cfg, next
+					srv.SetRules(rt.rules)
+					intake.SetConfig(rt.intake)
+					store.SetPolicy(rt.policy)
+				}
 				continue
 			}
-			for _, m := range restartOnly(cfg, next) {
-				log.Warn("changed setting needs a restart to take effect", "key", m)
-			}
-			cfg = next
-			store.SetPolicy(cfg.policy())
-			log.Info("configuration reloaded", "config", cfg.Path)
+			reason = s.String()
 		}
+		// Shut down in phases: stop accepting and let sessions in flight
+		// finish (bounded), then let the worker finish its delivery, then
+		// close the database (deferred).
+		log.Info("stopping", "reason", reason)
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Warn("sessions cut off at shutdown", "err", err)
+		}
+		cancel()
+		worker.stop()
+		log.Info("stopped")
+		return exitOK
 	}
+}
+
+// shutdownGrace bounds how long SIGTERM waits for SMTP sessions in flight.
+const shutdownGrace = 30 * time.Second
+
+// reload builds a new runtime from the configuration file; on any error it
+// logs why and returns nil, and the running configuration stays.
+func (a *app) reload(cfg *config, tmpl *templates.Set, log *slog.Logger) *runtime {
+	next, _, err := a.loadConfig(cfg.Path)
+	if err == nil {
+		err = checkServeFiles(next, log)
+	}
+	var rt *runtime
+	if err == nil {
+		rt, err = buildRuntime(next, tmpl)
+	}
+	if err != nil {
+		log.Error("reload failed; keeping the running configuration", "config", cfg.Path, "errors", err.Error())
+		return nil
+	}
+	for _, m := range restartOnly(cfg, next) {
+		log.Warn("changed setting needs a restart to take effect", "key", m)
+	}
+	log.Info("configuration reloaded", "config", next.Path)
+	return rt
+}
+
+// runningWorker is the outbox worker and how to stop it.
+type runningWorker struct {
+	*mail.Worker
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// stop lets the worker finish the delivery in hand and waits for it.
+func (w *runningWorker) stop() {
+	if w == nil {
+		return
+	}
+	w.cancel()
+	<-w.done
+}
+
+// startWorker starts outbox delivery: into spool_dir when no relay is set.
+func (a *app) startWorker(cfg *config, store *tickets.Store, log *slog.Logger) *runningWorker {
+	out := cfg.File.Outbound
+	if out.Relay != "" {
+		if out.SpoolDir == "" {
+			log.Warn("relay delivery is not built yet: outgoing mail waits in the outbox", "relay", out.Relay)
+			return nil
+		}
+		log.Warn("relay delivery is not built yet: outgoing mail is written to spool_dir", "relay", out.Relay, "spool_dir", out.SpoolDir)
+	}
+	w := mail.NewWorker(store, mail.Spool{Dir: out.SpoolDir}, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	rw := &runningWorker{Worker: w, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(rw.done)
+		w.Run(ctx)
+	}()
+	return rw
 }
 
 // restartOnly lists the keys that changed but cannot change in a running

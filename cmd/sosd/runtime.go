@@ -1,0 +1,99 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"sosd/mail"
+	"sosd/sla"
+	"sosd/templates"
+	"sosd/tickets"
+)
+
+// runtime is everything serve derives from one configuration. A reload
+// builds a new one completely before swapping it in (STYLE L4).
+type runtime struct {
+	cfg    *config
+	rules  *mail.Rules
+	intake *tickets.IntakeConfig
+	policy *tickets.Policy
+	tls    *tls.Config
+}
+
+// buildRuntime derives the runtime from a validated configuration.
+func buildRuntime(cfg *config, tmpl *templates.Set) (*runtime, error) {
+	secret, err := os.ReadFile(cfg.File.Support.SecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("support.secret_file: %w", err)
+	}
+	signer, err := mail.NewSigner([]byte(strings.TrimSpace(string(secret))), cfg.File.Support.Address)
+	if err != nil {
+		return nil, err
+	}
+	dir := cfg.directory()
+	rt := &runtime{
+		cfg:    cfg,
+		rules:  &mail.Rules{Directory: dir, Signer: signer, Limits: mail.DefaultLimits()},
+		policy: cfg.policy(),
+	}
+	var consultants []string
+	for _, c := range cfg.File.Consultants {
+		consultants = append(consultants, c.Email)
+	}
+	rt.intake = &tickets.IntakeConfig{
+		Directory:    dir,
+		Signer:       signer,
+		Templates:    tmpl,
+		Priorities:   cfg.Priorities,
+		Hours:        supportHours(cfg.Calendar.Config()),
+		Phone:        cfg.File.Support.Phone,
+		Consultants:  consultants,
+		Notify:       cfg.File.Escalation.Notify,
+		LoopLimit:    cfg.File.Support.LoopLimit,
+		ReopenWithin: cfg.ReopenWithin,
+		Location:     cfg.Calendar.Location(),
+	}
+	if cfg.File.Listen.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.File.Listen.TLSCert, cfg.File.Listen.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("listen.tls_cert: %w", err)
+		}
+		rt.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	return rt, nil
+}
+
+// directory is who is who for classification.
+func (c *config) directory() *mail.Directory {
+	d := &mail.Directory{Support: c.File.Support.Address, MaxHops: mail.DefaultMaxHops}
+	for _, k := range c.File.Consultants {
+		d.Consultants = append(d.Consultants, k.Email)
+	}
+	for _, cu := range c.File.Customers {
+		mc := mail.Customer{ID: cu.ID, Name: cu.Name, Language: cu.Language, Domains: cu.Domains, Addresses: cu.Addresses}
+		for _, a := range cu.Applications {
+			mc.Applications = append(mc.Applications, mail.Application{ID: a.ID, Name: a.Name, Aliases: a.Aliases})
+		}
+		d.Customers = append(d.Customers, mc)
+	}
+	return d
+}
+
+// supportHours describes the calendar for the acknowledgement's text.
+func supportHours(cc sla.CalendarConfig) templates.Hours {
+	h := templates.Hours{Holidays: cc.Holidays == sla.HolidaysSE}
+	days := map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+	for _, d := range cc.Days {
+		h.Days = append(h.Days, days[d])
+	}
+	if hours, err := sla.ParseHours(cc.Hours); err == nil {
+		h.Open, h.Close = hours.Open.String(), hours.Close.String()
+	}
+	if eve, err := sla.ParseHours(cc.EveHours); err == nil && h.Holidays {
+		h.EveOpen, h.EveClose = eve.Open.String(), eve.Close.String()
+	}
+	return h
+}
