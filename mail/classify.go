@@ -133,6 +133,16 @@ func ticketOf(env Envelope, msg *Message, dir *Directory, signer *Signer, sender
 			return n, false, "references"
 		}
 	}
+	// A bounce or auto-reply quotes the mail it answers in its body (RFC
+	// 3464 §2.1: the returned message or its headers): one of our
+	// Message-IDs there ties it to its ticket (SPEC §5).
+	if msg.Report != "" || len(msg.References)+len(msg.InReplyTo) == 0 {
+		if m := ourMessageID(domain).FindSubmatch(env.Raw); m != nil {
+			if n, err := strconv.ParseInt(string(m[1]), 10, 64); err == nil && n > 0 {
+				return n, false, "quoted Message-ID"
+			}
+		}
+	}
 	// A signed address whose mac is wrong for this sender still names
 	// the ticket; it just proves nothing.
 	if signer != nil {
@@ -247,4 +257,9 @@ func automaticSubject(subject string) string {
 		}
 	}
 	return ""
+}
+
+// ourMessageID matches a Message-ID sosd made (NewMessageID) for domain.
+func ourMessageID(domain string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)<sos-([0-9]{1,18})\.[a-z_]+\.[a-z0-9]+@` + regexp.QuoteMeta(domain) + `>`)
 }

@@ -31,10 +31,12 @@ func testSigner(t *testing.T) *Signer {
 
 func classifyRaw(t *testing.T, raw string, env Envelope) Classification {
 	t.Helper()
-	msg, err := Parse([]byte(strings.ReplaceAll(raw, "\n", "\r\n")), DefaultLimits())
+	data := []byte(strings.ReplaceAll(raw, "\n", "\r\n"))
+	msg, err := Parse(data, DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
+	env.Raw = data
 	if env.RcptTo == nil {
 		// A zero envelope: the usual reverse path and recipient.
 		env.MailFrom = msg.From
@@ -157,5 +159,21 @@ func TestClassifyCorpusAutomatic(t *testing.T) {
 	}
 	if checked < 80 {
 		t.Errorf("only %d automatic mails checked", checked)
+	}
+}
+
+// A bounce of sosd's own acknowledgement is tied to its ticket through the
+// Message-ID quoted in the returned headers.
+func TestBounceTiedToTicket(t *testing.T) {
+	t.Parallel()
+	raw := "From: MAILER-DAEMON@mx.acme.se\nTo: support@sos.example\nSubject: Undelivered Mail Returned to Sender\n" +
+		"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n" +
+		"--b\nContent-Type: text/plain\n\nThe mail could not be delivered.\n" +
+		"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.acme.se\n\nFinal-Recipient: rfc822; gone@acme.se\nAction: failed\nStatus: 5.1.1\n" +
+		"--b\nContent-Type: text/rfc822-headers\n\nFrom: support@sos.example\nMessage-ID: <sos-42.ack.abcdef@sos.example>\nSubject: [SOS-42] x\n" +
+		"--b--\n"
+	c := classifyRaw(t, raw, Envelope{MailFrom: "", RcptTo: []string{"support@sos.example"}})
+	if c.Class != ClassAutomatic || c.Ticket != 42 {
+		t.Errorf("bounce: %+v, want automatic about ticket 42", c)
 	}
 }

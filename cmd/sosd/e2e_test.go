@@ -314,3 +314,40 @@ func TestEndToEndSwaks(t *testing.T) {
 		t.Fatalf("tickets = %v", list)
 	}
 }
+
+// Auto-replies and bounces from the corpus are accepted, open no ticket
+// and are never answered.
+func TestEndToEndCorpusAutomatic(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join("..", "..", "..", "shared", "corpus")
+	files := []string{"chatwoot/auto_reply_with_auto_submitted.eml", "chatwoot/auto_reply.eml", "chatwoot/bounced_gmail.eml", "sisimai/bsd/rfc3834-02.eml"}
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("corpus not present")
+	}
+	d := startDaemon(t)
+	for _, f := range files {
+		raw, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The reverse path an MTA would give: auto-replies come from a
+		// person's address, bounces from the null path.
+		if err := d.send("someone@example.org", []string{"support@sos.example"}, raw); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	// Then one customer mail: once its four mails are out, the worker has
+	// passed over everything before it.
+	raw, _ := os.ReadFile("testdata/mail/p1-iso-8859-1.eml")
+	if err := d.send("eva@acme.se", []string{"support@sos.example"}, raw); err != nil {
+		t.Fatal(err)
+	}
+	mails := d.spooled(4)
+	time.Sleep(200 * time.Millisecond) // let a stray fifth mail show, if any
+	if n := len(d.spooled(4)); n != len(mails) || n != 4 {
+		t.Errorf("%d mails in the spool, want only the 4 about SOS-1", n)
+	}
+	if list := d.ticketsJSON(); len(list) != 1 {
+		t.Errorf("%d tickets, want 1", len(list))
+	}
+}
