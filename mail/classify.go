@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
@@ -137,10 +138,8 @@ func ticketOf(env Envelope, msg *Message, dir *Directory, signer *Signer, sender
 	// 3464 §2.1: the returned message or its headers): one of our
 	// Message-IDs there ties it to its ticket (SPEC §5).
 	if msg.Report != "" || len(msg.References)+len(msg.InReplyTo) == 0 {
-		if m := ourMessageID(domain).FindSubmatch(env.Raw); m != nil {
-			if n, err := strconv.ParseInt(string(m[1]), 10, 64); err == nil && n > 0 {
-				return n, false, "quoted Message-ID"
-			}
+		if n := quotedMessageID(env.Raw, domain); n != 0 {
+			return n, false, "quoted Message-ID"
 		}
 	}
 	// A signed address whose mac is wrong for this sender still names
@@ -259,7 +258,21 @@ func automaticSubject(subject string) string {
 	return ""
 }
 
-// ourMessageID matches a Message-ID sosd made (NewMessageID) for domain.
-func ourMessageID(domain string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)<sos-([0-9]{1,18})\.[a-z_]+\.[a-z0-9]+@` + regexp.QuoteMeta(domain) + `>`)
+// quotedMessageID finds the first <sos-n.…@domain> Message-ID of ours in
+// raw and returns its ticket, or 0.
+func quotedMessageID(raw []byte, domain string) int64 {
+	for rest := raw; ; {
+		i := bytes.Index(rest, []byte("<sos-"))
+		if i < 0 {
+			return 0
+		}
+		rest = rest[i+1:]
+		end := bytes.IndexByte(rest, '>')
+		if end < 0 || end > 200 {
+			continue
+		}
+		if n := TicketOfMessageID(string(rest[:end]), domain); n != 0 {
+			return n
+		}
+	}
 }

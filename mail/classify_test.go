@@ -177,3 +177,39 @@ func TestBounceTiedToTicket(t *testing.T) {
 		t.Errorf("bounce: %+v, want automatic about ticket 42", c)
 	}
 }
+
+// BenchmarkParseClassifyCorpus parses and classifies every full message of
+// the corpus: mails/s and allocations per mail.
+func BenchmarkParseClassifyCorpus(b *testing.B) {
+	root := filepath.Join("..", "..", "shared", "corpus")
+	index, err := os.ReadFile(filepath.Join(root, "index.tsv"))
+	if err != nil {
+		b.Skip("corpus not present")
+	}
+	var mails [][]byte
+	for _, line := range strings.Split(string(index), "\n")[1:] {
+		parts := strings.Split(line, "\t")
+		if len(parts) < 4 || strings.HasPrefix(parts[3], "BODY ONLY") {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(root, parts[0]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		mails = append(mails, raw)
+	}
+	dir := testDirectory()
+	signer, _ := NewSigner([]byte("0123456789abcdef0123456789abcdef"), "support@sos.example")
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		raw := mails[n%len(mails)]
+		n++
+		msg, err := Parse(raw, DefaultLimits())
+		if err != nil {
+			continue
+		}
+		Classify(Envelope{MailFrom: "x@example.org", RcptTo: []string{"support@sos.example"}, Raw: raw}, msg, dir, signer)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "mails/s")
+}
