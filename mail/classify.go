@@ -79,28 +79,26 @@ func Classify(env Envelope, msg *Message, dir *Directory, signer *Signer) Classi
 		c.Class, c.Reason = ClassAutomatic, why
 		return c
 	}
-	switch {
-	case c.Ticket != 0:
+	if c.Ticket != 0 {
 		c.Class = ClassReply
-	case c.Consultant:
-		c.Class, c.Reason = ClassConsultant, "a consultant's mail about no ticket"
-	case c.Customer != nil:
-		c.Class, c.Reason = ClassCustomer, "customer "+c.Customer.ID
-		c.Priority = Priority(msg.Subject, c.NewText)
-		c.Application = FindApplication(c.Customer.Applications, msg.Subject, c.NewText)
-	default:
-		c.Class, c.Reason = ClassUnknown, "sender is neither a customer nor a consultant"
+		return c
 	}
-	return c
+	return c.bySender(msg)
 }
 
 // AsNew reclassifies a mail whose ticket does not exist (a stray [SOS-n]
 // tag) by its sender alone.
 func (c Classification) AsNew(msg *Message) Classification {
 	c.Ticket, c.Signed = 0, false
+	return c.bySender(msg)
+}
+
+// bySender classifies a mail about no ticket by who sent it (SPEC §5
+// classes 3 to 5), reading the markers for a new ticket.
+func (c Classification) bySender(msg *Message) Classification {
 	switch {
 	case c.Consultant:
-		c.Class, c.Reason = ClassConsultant, "a consultant's mail about no known ticket"
+		c.Class, c.Reason = ClassConsultant, "a consultant's mail about no ticket"
 	case c.Customer != nil:
 		c.Class, c.Reason = ClassCustomer, "customer "+c.Customer.ID
 		c.Priority = Priority(msg.Subject, c.NewText)

@@ -59,21 +59,12 @@ func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Com
 	var res Result
 	err := s.write(ctx, "apply commands", func(tx *sql.Tx) error {
 		res = Result{}
-		msgRow, existing, err := findInbound(ctx, tx, r.Mail.messageKey())
+		t, done, err := replyPreamble(ctx, tx, id, r.Mail, &res)
+		if done {
+			return err
+		}
+		msgRow, err := insertInbound(ctx, tx, id, r.Mail)
 		if err != nil {
-			return err
-		}
-		if msgRow != 0 {
-			res.Duplicate = true
-			res.Ticket, err = getTicket(ctx, tx, existing)
-			return err
-		}
-		t, err := getTicket(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		res.Previous, res.Ticket = t, t
-		if msgRow, err = insertInbound(ctx, tx, id, r.Mail); err != nil {
 			return err
 		}
 		now := r.Mail.Received

@@ -25,24 +25,12 @@ type Progress struct {
 func (s *Store) NotStarted(ctx context.Context, now time.Time) ([]Progress, error) {
 	var out []Progress
 	err := s.read(ctx, "tickets not started", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+withFacts+` FROM tickets t WHERE t.status = 'new' ORDER BY t.id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
 		cals := calendars{}
-		for rows.Next() {
-			t, err := scanTicket(rows, true)
-			if err != nil {
-				return err
-			}
+		return eachTicket(ctx, tx, true, func(t Ticket) error {
 			used, err := cals.used(t, now)
-			if err != nil {
-				return err
-			}
 			out = append(out, Progress{Ticket: t, Used: used})
-		}
-		return rows.Err()
+			return err
+		}, `SELECT `+withFacts+` FROM tickets t WHERE t.status = 'new' ORDER BY t.id`)
 	})
 	return out, err
 }
@@ -84,22 +72,13 @@ func (cs calendars) used(t Ticket, now time.Time) (float64, error) {
 func (s *Store) FourHourDue(ctx context.Context, now time.Time, cal *sla.Calendar, threshold time.Duration) ([]Ticket, error) {
 	var out []Ticket
 	err := s.read(ctx, "four-hour rule", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets t
-			WHERE t.started IS NOT NULL AND t.status IN ('started', 'resolved') AND t.called = 0 ORDER BY t.id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanTicket(rows, false)
-			if err != nil {
-				return err
-			}
+		return eachTicket(ctx, tx, false, func(t Ticket) error {
 			if time.Duration(t.WorkMinutes)*time.Minute >= threshold || cal.Elapsed(t.Started, now) >= threshold {
 				out = append(out, t)
 			}
-		}
-		return rows.Err()
+			return nil
+		}, `SELECT `+ticketColumns+` FROM tickets t
+			WHERE t.started IS NOT NULL AND t.status IN ('started', 'resolved') AND t.called = 0 ORDER BY t.id`)
 	})
 	return out, err
 }
@@ -109,20 +88,11 @@ func (s *Store) FourHourDue(ctx context.Context, now time.Time, cal *sla.Calenda
 func (s *Store) Received(ctx context.Context, customer string, from, to time.Time) ([]Ticket, error) {
 	var out []Ticket
 	err := s.read(ctx, "tickets of a period", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+withFacts+` FROM tickets t
-			WHERE t.customer = ? AND t.received >= ? AND t.received < ? ORDER BY t.received, t.id`, customer, nanos(from), nanos(to))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanTicket(rows, true)
-			if err != nil {
-				return err
-			}
+		return eachTicket(ctx, tx, true, func(t Ticket) error {
 			out = append(out, t)
-		}
-		return rows.Err()
+			return nil
+		}, `SELECT `+withFacts+` FROM tickets t
+			WHERE t.customer = ? AND t.received >= ? AND t.received < ? ORDER BY t.received, t.id`, customer, nanos(from), nanos(to))
 	})
 	return out, err
 }

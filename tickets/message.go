@@ -154,3 +154,23 @@ func (s *Store) TicketForMessage(ctx context.Context, messageID string) (ID, err
 	})
 	return id, err
 }
+
+// replyPreamble starts an operation on ticket id caused by mail in: when
+// the mail was stored before it marks res a duplicate and reports done;
+// otherwise it loads the ticket into res.Previous and res.Ticket.
+func replyPreamble(ctx context.Context, tx *sql.Tx, id ID, in Inbound, res *Result) (t Ticket, done bool, err error) {
+	msgRow, existing, err := findInbound(ctx, tx, in.messageKey())
+	if err != nil {
+		return t, true, err
+	}
+	if msgRow != 0 {
+		res.Duplicate = true
+		res.Ticket, err = getTicket(ctx, tx, existing)
+		return t, true, err
+	}
+	if t, err = getTicket(ctx, tx, id); err != nil {
+		return t, true, err
+	}
+	res.Previous, res.Ticket = t, t
+	return t, false, nil
+}

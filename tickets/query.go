@@ -163,20 +163,26 @@ func (s *Store) Each(ctx context.Context, f Filter, fn func(Ticket) error) error
 			args = append(args, f.Customer)
 		}
 		q += ` ORDER BY t.id DESC`
-		rows, err := tx.QueryContext(ctx, q, args...)
+		return eachTicket(ctx, tx, false, fn, q, args...)
+	})
+}
+
+// eachTicket runs query q (selecting ticketColumns, or withFacts when facts
+// is set) and calls fn for each row, stopping at fn's first error.
+func eachTicket(ctx context.Context, tx *sql.Tx, facts bool, fn func(Ticket) error, q string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanTicket(rows, facts)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanTicket(rows, false)
-			if err != nil {
-				return err
-			}
-			if err := fn(t); err != nil {
-				return err
-			}
+		if err := fn(t); err != nil {
+			return err
 		}
-		return rows.Err()
-	})
+	}
+	return rows.Err()
 }

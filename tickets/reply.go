@@ -38,28 +38,19 @@ type CustomerReply struct {
 func (s *Store) CustomerReply(ctx context.Context, id ID, r CustomerReply, reopenWithin time.Duration, compose Composer) (Result, error) {
 	var res Result
 	err := s.write(ctx, "add customer reply", func(tx *sql.Tx) error {
-		res = Result{}
-		msgRow, existing, err := findInbound(ctx, tx, r.Mail.messageKey())
-		if err != nil {
+		res = Result{Outcome: OutcomeAppended}
+		t, done, err := replyPreamble(ctx, tx, id, r.Mail, &res)
+		if done {
 			return err
 		}
-		if msgRow != 0 {
-			res.Duplicate = true
-			res.Ticket, err = getTicket(ctx, tx, existing)
-			return err
-		}
-		t, err := getTicket(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		res.Previous, res.Ticket, res.Outcome = t, t, OutcomeAppended
 		now := r.Mail.Received
 		from := r.Mail.From
 
 		if !r.Automatic && t.Status == StatusClosed && !r.OnlyThanks && now.Sub(t.Closed) > reopenWithin {
 			return s.fileFollowUp(ctx, tx, &res, t, r, compose)
 		}
-		if msgRow, err = insertInbound(ctx, tx, id, r.Mail); err != nil {
+		msgRow, err := insertInbound(ctx, tx, id, r.Mail)
+		if err != nil {
 			return err
 		}
 		kind := "reply_in"
