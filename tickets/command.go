@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,7 +56,7 @@ type ConsultantReply struct {
 // so the composer can answer the consultant.
 func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Composer) (Result, error) {
 	var res Result
-	err := s.write(ctx, "apply commands", func(tx *sql.Tx) error {
+	err := s.write(ctx, "apply commands", func(ctx context.Context, tx dbtx) error {
 		res = Result{}
 		t, done, err := replyPreamble(ctx, tx, id, r.Mail, &res)
 		if done {
@@ -184,7 +183,7 @@ func check(t *Ticket, c Command) error {
 
 // apply executes one validated command and returns what it changed (none
 // for a no-op; two when #resolve or #close also starts a new ticket).
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) ([]Change, error) {
+func (s *Store) apply(ctx context.Context, tx dbtx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) ([]Change, error) {
 	var implied []Change
 	if (c.Kind == CmdResolve || c.Kind == CmdClose) && t.Status == StatusNew {
 		// A proposed fix or a closing means troubleshooting started, now
@@ -203,7 +202,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, act
 }
 
 // applyOne executes one validated command.
-func (s *Store) applyOne(ctx context.Context, tx *sql.Tx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) (Change, error) {
+func (s *Store) applyOne(ctx context.Context, tx dbtx, t *Ticket, c Command, actor string, now time.Time, msgRow int64) (Change, error) {
 	exec := func(q string, args ...any) error {
 		_, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 // concurrent use.
 type Store struct {
 	path string
+	group
 	// w is the one writer connection: SQLite allows one writer at a time
 	// anyway, and one connection makes "max+1" ticket ids gap-free.
 	w *sql.DB
@@ -80,11 +81,14 @@ func Open(ctx context.Context, path string, policy *Policy) (*Store, error) {
 	if policy != nil {
 		s.SetPolicy(policy)
 	}
+	s.startWriter()
 	return s, nil
 }
 
-// Close closes both pools.
+// Close stops the writer after the batch in hand and closes both pools.
+// Writes after Close fail with ErrClosed.
 func (s *Store) Close() error {
+	s.stopWriter()
 	rerr := s.r.Close()
 	if s.w == nil {
 		return rerr
@@ -105,10 +109,10 @@ func (s *Store) SetPolicy(p *Policy) { s.policy.Store(p) }
 // Policy returns the calendar and priorities in force.
 func (s *Store) Policy() *Policy { return s.policy.Load() }
 
-// write runs fn in one immediate transaction and commits it; any error
-// rolls everything back. Database errors are classified (ErrTemporary,
-// ErrStorageFull).
-func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+// writeOne runs fn in a transaction of its own and commits it; any error
+// rolls everything back. Migrations use it, before the group committer
+// runs.
+func (s *Store) writeOne(ctx context.Context, op string, fn func(ctx context.Context, tx dbtx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return storageError(op, err)
@@ -119,7 +123,7 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error)
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(tx); err != nil {
+	if err := fn(ctx, tx); err != nil {
 		return storageError(op, err)
 	}
 	if err := tx.Commit(); err != nil {

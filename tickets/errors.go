@@ -19,6 +19,8 @@ var (
 	// ErrStorageFull: the disk or database is full (SMTP 452). It has
 	// StorageFull() true.
 	ErrStorageFull error = &storageKind{msg: "storage full", temporary: true, full: true}
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store closed")
 	// ErrSchemaNewer: the database was migrated by a newer sosd.
 	ErrSchemaNewer = errors.New("database schema is newer than this sosd")
 )

@@ -28,7 +28,7 @@ type NewTicket struct {
 // earlier ticket with Duplicate set.
 func (s *Store) File(ctx context.Context, in Inbound, nt NewTicket, compose Composer) (Result, error) {
 	var out Result
-	err := s.write(ctx, "file ticket", func(tx *sql.Tx) error {
+	err := s.write(ctx, "file ticket", func(ctx context.Context, tx dbtx) error {
 		out = Result{}
 		msgRow, existing, err := findInbound(ctx, tx, in.messageKey())
 		if err != nil {
@@ -64,7 +64,7 @@ func (s *Store) File(ctx context.Context, in Inbound, nt NewTicket, compose Comp
 
 // insertTicket inserts a ticket numbered max+1. The single writer and the
 // immediate transaction make the numbers sequential and gap-free.
-func (s *Store) insertTicket(ctx context.Context, tx *sql.Tx, received time.Time, nt NewTicket) (Ticket, error) {
+func (s *Store) insertTicket(ctx context.Context, tx dbtx, received time.Time, nt NewTicket) (Ticket, error) {
 	deadline, facts, err := s.Policy().deadline(nt.Priority, received, received)
 	if err != nil {
 		return Ticket{}, err
@@ -93,7 +93,7 @@ func (s *Store) insertTicket(ctx context.Context, tx *sql.Tx, received time.Time
 
 // queue renders the mail for the result's outcome and stores it in the
 // outbox.
-func (r *Result) queue(ctx context.Context, tx *sql.Tx, now time.Time, compose Composer) error {
+func (r *Result) queue(ctx context.Context, tx dbtx, now time.Time, compose Composer) error {
 	if compose == nil {
 		return nil
 	}

@@ -59,7 +59,7 @@ func (in Inbound) messageKey() string {
 
 // findInbound returns the row and ticket of an inbound mail already
 // stored, or 0s.
-func findInbound(ctx context.Context, tx *sql.Tx, key string) (msgRow int64, ticket ID, err error) {
+func findInbound(ctx context.Context, tx dbtx, key string) (msgRow int64, ticket ID, err error) {
 	var t sql.NullInt64
 	err = tx.QueryRowContext(ctx, `SELECT id, ticket_id FROM messages WHERE direction = 'in' AND message_id = ?`, key).Scan(&msgRow, &t)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -69,7 +69,7 @@ func findInbound(ctx context.Context, tx *sql.Tx, key string) (msgRow int64, tic
 }
 
 // insertInbound stores an inbound mail and its attachments.
-func insertInbound(ctx context.Context, tx *sql.Tx, ticket ID, in Inbound) (int64, error) {
+func insertInbound(ctx context.Context, tx dbtx, ticket ID, in Inbound) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO messages (ticket_id, direction, message_id, at, from_addr, to_addrs, subject, raw)
 		VALUES (?, 'in', ?, ?, ?, ?, ?, ?)`,
 		nullID(ticket), in.messageKey(), nanos(in.Received), in.From, strings.Join(in.To, ","), in.Subject, in.Raw)
@@ -91,7 +91,7 @@ func insertInbound(ctx context.Context, tx *sql.Tx, ticket ID, in Inbound) (int6
 
 // enqueue stores rendered mails as outgoing messages with outbox rows due
 // at now. It returns the outbox row ids.
-func enqueue(ctx context.Context, tx *sql.Tx, ticket ID, now time.Time, mails []Outgoing) ([]int64, error) {
+func enqueue(ctx context.Context, tx dbtx, ticket ID, now time.Time, mails []Outgoing) ([]int64, error) {
 	var ids []int64
 	for _, m := range mails {
 		if m.MessageID == "" || len(m.To) == 0 || len(m.Raw) == 0 {
@@ -122,7 +122,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, ticket ID, now time.Time, mails []
 }
 
 // addEvent appends one history event.
-func addEvent(ctx context.Context, tx *sql.Tx, ticket ID, at time.Time, kind, actor, detail string, msgRow int64) error {
+func addEvent(ctx context.Context, tx dbtx, ticket ID, at time.Time, kind, actor, detail string, msgRow int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (ticket_id, at, kind, actor, detail, message_id) VALUES (?, ?, ?, ?, ?, ?)`,
 		int64(ticket), nanos(at), kind, actor, detail, nullRow(msgRow))
 	if err != nil {
@@ -158,7 +158,7 @@ func (s *Store) TicketForMessage(ctx context.Context, messageID string) (ID, err
 // replyPreamble starts an operation on ticket id caused by mail in: when
 // the mail was stored before it marks res a duplicate and reports done;
 // otherwise it loads the ticket into res.Previous and res.Ticket.
-func replyPreamble(ctx context.Context, tx *sql.Tx, id ID, in Inbound, res *Result) (t Ticket, done bool, err error) {
+func replyPreamble(ctx context.Context, tx dbtx, id ID, in Inbound, res *Result) (t Ticket, done bool, err error) {
 	msgRow, existing, err := findInbound(ctx, tx, in.messageKey())
 	if err != nil {
 		return t, true, err

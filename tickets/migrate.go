@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -73,7 +72,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if m.version <= current {
 			continue
 		}
-		err := s.write(ctx, "migrate "+m.name, func(tx *sql.Tx) error {
+		err := s.write(ctx, "migrate "+m.name, func(ctx context.Context, tx dbtx) error {
 			var v int
 			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 				return err

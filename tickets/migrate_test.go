@@ -96,14 +96,14 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 	t.Parallel()
 	s := openTestStore(t)
 	ctx := context.Background()
-	err := s.write(ctx, "bad migration", func(tx *sql.Tx) error {
-		if _, err := tx.Exec("CREATE TABLE half (x)"); err != nil {
+	err := s.write(ctx, "bad migration", func(ctx context.Context, tx dbtx) error {
+		if _, err := tx.ExecContext(ctx, "CREATE TABLE half (x)"); err != nil {
 			return err
 		}
-		if _, err := tx.Exec("PRAGMA user_version = 2"); err != nil {
+		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = 2"); err != nil {
 			return err
 		}
-		_, err := tx.Exec("THIS IS NOT SQL")
+		_, err := tx.ExecContext(ctx, "THIS IS NOT SQL")
 		return err
 	})
 	if err == nil {

@@ -14,7 +14,7 @@ import (
 // sent before, compose is not called and nothing is written.
 func (s *Store) Notice(ctx context.Context, subject, kind string, ticket ID, now time.Time, compose func() ([]Outgoing, error)) (bool, error) {
 	sent := false
-	err := s.write(ctx, "record "+kind+" notice", func(tx *sql.Tx) error {
+	err := s.write(ctx, "record "+kind+" notice", func(ctx context.Context, tx dbtx) error {
 		sent = false
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE subject = ? AND kind = ?`, subject, kind).Scan(&n); err != nil || n > 0 {
@@ -67,7 +67,7 @@ func (s *Store) Quarantine(ctx context.Context, in Inbound, reason string, compo
 // kept once and causes nothing. It reports whether the mail was new.
 func (s *Store) Keep(ctx context.Context, in Inbound, reason string, once *Once, compose func() ([]Outgoing, error)) (bool, error) {
 	added := false
-	err := s.write(ctx, "keep for review", func(tx *sql.Tx) error {
+	err := s.write(ctx, "keep for review", func(ctx context.Context, tx dbtx) error {
 		added = false
 		res, err := tx.ExecContext(ctx, `INSERT INTO quarantine (at, reason, mail_from, message_id, raw) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (message_id) DO NOTHING`, nanos(in.Received), reason, in.From, in.messageKey(), in.Raw)

@@ -44,7 +44,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem
 // MarkSent records that the relay (or the spool) accepted the mail. Only
 // then is a row sent (SPEC §10).
 func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
-	return s.write(ctx, "mark sent", func(tx *sql.Tx) error {
+	return s.write(ctx, "mark sent", func(ctx context.Context, tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'sent', attempts = attempts + 1, done = ?, last_error = '' WHERE id = ?`, nanos(now), id)
 		return err
 	})
@@ -52,7 +52,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
 
 // MarkRetry records a temporary failure; the row is tried again at next.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason string) error {
-	return s.write(ctx, "mark retry", func(tx *sql.Tx) error {
+	return s.write(ctx, "mark retry", func(ctx context.Context, tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?`, nanos(next), reason, id)
 		return err
 	})
@@ -60,7 +60,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 
 // MarkFailed records a permanent failure; the row is not tried again.
 func (s *Store) MarkFailed(ctx context.Context, id int64, now time.Time, reason string) error {
-	return s.write(ctx, "mark failed", func(tx *sql.Tx) error {
+	return s.write(ctx, "mark failed", func(ctx context.Context, tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'failed', attempts = attempts + 1, done = ?, last_error = ? WHERE id = ?`, nanos(now), reason, id)
 		return err
 	})

@@ -50,7 +50,7 @@ func scanTicket(row scanner, facts bool) (Ticket, error) {
 	return t, nil
 }
 
-func getTicket(ctx context.Context, tx *sql.Tx, id ID) (Ticket, error) {
+func getTicket(ctx context.Context, tx dbtx, id ID) (Ticket, error) {
 	t, err := scanTicket(tx.QueryRowContext(ctx, `SELECT `+withFacts+` FROM tickets t WHERE t.id = ?`, int64(id)), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("%s: %w", id, ErrNotFound)
@@ -169,7 +169,7 @@ func (s *Store) Each(ctx context.Context, f Filter, fn func(Ticket) error) error
 
 // eachTicket runs query q (selecting ticketColumns, or withFacts when facts
 // is set) and calls fn for each row, stopping at fn's first error.
-func eachTicket(ctx context.Context, tx *sql.Tx, facts bool, fn func(Ticket) error, q string, args ...any) error {
+func eachTicket(ctx context.Context, tx dbtx, facts bool, fn func(Ticket) error, q string, args ...any) error {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -37,7 +36,7 @@ type CustomerReply struct {
 // Automatic replies are only appended.
 func (s *Store) CustomerReply(ctx context.Context, id ID, r CustomerReply, reopenWithin time.Duration, compose Composer) (Result, error) {
 	var res Result
-	err := s.write(ctx, "add customer reply", func(tx *sql.Tx) error {
+	err := s.write(ctx, "add customer reply", func(ctx context.Context, tx dbtx) error {
 		res = Result{Outcome: OutcomeAppended}
 		t, done, err := replyPreamble(ctx, tx, id, r.Mail, &res)
 		if done {
@@ -97,7 +96,7 @@ func (s *Store) CustomerReply(ctx context.Context, id ID, r CustomerReply, reope
 
 // fileFollowUp opens a new ticket for a reply to a ticket closed too long
 // ago to reopen, referring to it (SPEC §7).
-func (s *Store) fileFollowUp(ctx context.Context, tx *sql.Tx, res *Result, old Ticket, r CustomerReply, compose Composer) error {
+func (s *Store) fileFollowUp(ctx context.Context, tx dbtx, res *Result, old Ticket, r CustomerReply, compose Composer) error {
 	now, from := r.Mail.Received, r.Mail.From
 	prio := r.Priority
 	if prio == 0 {
@@ -126,7 +125,7 @@ func (s *Store) fileFollowUp(ctx context.Context, tx *sql.Tx, res *Result, old T
 }
 
 // transition moves a ticket to status to on the customer's word.
-func transition(ctx context.Context, tx *sql.Tx, id ID, to Status, now time.Time, kind, actor, detail string, msgRow int64) error {
+func transition(ctx context.Context, tx dbtx, id ID, to Status, now time.Time, kind, actor, detail string, msgRow int64) error {
 	var q string
 	switch to {
 	case StatusClosed:

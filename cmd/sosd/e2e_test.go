@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -349,5 +350,46 @@ func TestEndToEndCorpusAutomatic(t *testing.T) {
 	}
 	if list := d.ticketsJSON(); len(list) != 1 {
 		t.Errorf("%d tickets, want 1", len(list))
+	}
+}
+
+// Every mail that got its 250 is in the database after the daemon is
+// killed with SIGKILL right after the last 250 (group commit answers only
+// after the batch's commit is durable).
+func TestEndToEndKillAfter250(t *testing.T) {
+	t.Parallel()
+	d := startDaemon(t)
+	const n = 40
+	accepted := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			from := fmt.Sprintf("user%d@acme.se", i)
+			subject := fmt.Sprintf("Larm %d", i)
+			raw := fmt.Appendf(nil, "From: %s\r\nSubject: %s\r\nMessage-ID: <k%d@acme.se>\r\n\r\nHej\r\n", from, subject, i)
+			if err := d.send(from, []string{"support@sos.example"}, raw); err == nil {
+				accepted <- subject
+			}
+		}()
+	}
+	wg.Wait()
+	d.cmd.Process.Signal(syscall.SIGKILL)
+	d.cmd.Wait()
+	close(accepted)
+	got := map[string]bool{}
+	for _, tk := range d.ticketsJSON() {
+		got[tk["subject"].(string)] = true
+	}
+	count := 0
+	for subject := range accepted {
+		count++
+		if !got[subject] {
+			t.Errorf("%q got 250 but is not in the database after SIGKILL", subject)
+		}
+	}
+	if count < n/2 {
+		t.Errorf("only %d of %d mails accepted", count, n)
 	}
 }
