@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
 // OutboxItem is one outgoing mail due for delivery.
 type OutboxItem struct {
 	ID        int64
+	Ticket    int64 // the ticket the mail is about, 0 if none
 	Kind      string
 	MessageID string
 	From      string
@@ -111,23 +113,30 @@ func (b Backoff) After(attempts int) time.Duration {
 	return min(d, b.Max)
 }
 
-// Worker delivers due outbox rows through a Transport. Run loops until its
-// context ends; RunOnce does one pass at a given instant, for tests and
-// for Run.
+// Worker delivers due outbox rows through a Transport, a few at a time.
+// Run loops until its context ends; RunOnce does one pass at a given
+// instant, for tests and for Run.
 type Worker struct {
 	Outbox    Outbox
 	Transport Transport
 	Backoff   Backoff
 	Log       *slog.Logger
-	// Now is the clock; Batch is how many rows one pass takes.
-	Now   func() time.Time
-	Batch int
-	kick  chan struct{}
+	// Now is the clock; Batch is how many rows one pass takes;
+	// Concurrency how many are delivered at once.
+	Now         func() time.Time
+	Batch       int
+	Concurrency int
+	// OnFailed, if set, is told of each permanent failure after it was
+	// recorded, to report it (SPEC §10: to escalation.notify).
+	OnFailed func(ctx context.Context, it OutboxItem, reason string)
+	kick     chan struct{}
 }
 
-// NewWorker returns a worker with the default backoff and batch.
+// NewWorker returns a worker with the default backoff, batch and
+// concurrency.
 func NewWorker(o Outbox, t Transport, log *slog.Logger) *Worker {
-	return &Worker{Outbox: o, Transport: t, Backoff: DefaultBackoff(), Log: log, Now: time.Now, Batch: 50, kick: make(chan struct{}, 1)}
+	return &Worker{Outbox: o, Transport: t, Backoff: DefaultBackoff(), Log: log, Now: time.Now,
+		Batch: 50, Concurrency: 4, kick: make(chan struct{}, 1)}
 }
 
 // Kick wakes the worker after a commit queued mail; it never blocks.
@@ -138,39 +147,74 @@ func (w *Worker) Kick() {
 	}
 }
 
-// RunOnce delivers every row due at now and returns how many were sent.
+// RunOnce delivers every row due at now, Concurrency at a time, and
+// returns how many were sent. A row is marked sent only after the
+// transport accepted it; a crash in between sends it once more, with the
+// same Message-ID.
 func (w *Worker) RunOnce(ctx context.Context, now time.Time) (int, error) {
 	items, err := w.Outbox.Due(ctx, now, w.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: %w", err)
 	}
-	sent := 0
+	var (
+		mu    sync.Mutex
+		sent  int
+		first error
+		wg    sync.WaitGroup
+	)
+	sem := make(chan struct{}, max(1, w.Concurrency))
 	for _, it := range items {
 		if ctx.Err() != nil {
-			return sent, ctx.Err()
+			break
 		}
-		err := w.Transport.Deliver(ctx, it)
-		switch {
-		case err == nil:
-			if err := w.Outbox.MarkSent(ctx, it.ID, w.Now()); err != nil {
-				return sent, fmt.Errorf("outbox %d: %w", it.ID, err)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ok, err := w.deliver(ctx, now, it)
+			mu.Lock()
+			defer mu.Unlock()
+			if ok {
+				sent++
 			}
-			sent++
-			w.Log.Info("mail delivered", "outbox", it.ID, "kind", it.Kind, "msg_id", it.MessageID)
-		case isTemporary(err):
-			next := now.Add(w.Backoff.After(it.Attempts + 1))
-			w.Log.Warn("delivery failed, will retry", "outbox", it.ID, "msg_id", it.MessageID, "next", next, "err", err)
-			if err := w.Outbox.MarkRetry(ctx, it.ID, next, err.Error()); err != nil {
-				return sent, fmt.Errorf("outbox %d: %w", it.ID, err)
+			if err != nil && first == nil {
+				first = err
 			}
-		default:
-			w.Log.Error("delivery failed permanently", "outbox", it.ID, "msg_id", it.MessageID, "err", err)
-			if err := w.Outbox.MarkFailed(ctx, it.ID, w.Now(), err.Error()); err != nil {
-				return sent, fmt.Errorf("outbox %d: %w", it.ID, err)
-			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return sent, first
+}
+
+// deliver tries one row and records the outcome.
+func (w *Worker) deliver(ctx context.Context, now time.Time, it OutboxItem) (bool, error) {
+	err := w.Transport.Deliver(ctx, it)
+	switch {
+	case err == nil:
+		if err := w.Outbox.MarkSent(ctx, it.ID, w.Now()); err != nil {
+			return false, fmt.Errorf("outbox %d: %w", it.ID, err)
+		}
+		w.Log.Info("mail delivered", "outbox", it.ID, "kind", it.Kind, "msg_id", it.MessageID, "ticket", it.Ticket)
+		return true, nil
+	case isTemporary(err):
+		next := now.Add(w.Backoff.After(it.Attempts + 1))
+		w.Log.Warn("delivery failed, will retry", "outbox", it.ID, "msg_id", it.MessageID, "attempt", it.Attempts+1, "next", next, "err", err)
+		if err := w.Outbox.MarkRetry(ctx, it.ID, next, err.Error()); err != nil {
+			return false, fmt.Errorf("outbox %d: %w", it.ID, err)
+		}
+	default:
+		w.Log.Error("delivery failed permanently", "outbox", it.ID, "msg_id", it.MessageID, "ticket", it.Ticket, "err", err)
+		if err := w.Outbox.MarkFailed(ctx, it.ID, w.Now(), err.Error()); err != nil {
+			return false, fmt.Errorf("outbox %d: %w", it.ID, err)
+		}
+		if w.OnFailed != nil {
+			w.OnFailed(ctx, it, err.Error())
 		}
 	}
-	return sent, nil
+	return false, nil
 }
 
 // pollEvery is how often the worker looks for due retries without a kick.

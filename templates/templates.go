@@ -45,10 +45,12 @@ const (
 	ReplyNotice      Kind = "reply_notice"      // to the consultant: the customer replied on a ticket
 	UnknownSender    Kind = "unknown_sender"    // to a sender who is not a customer: polite notice, no ticket
 	QuarantineNotice Kind = "quarantine"        // to consultants: a mail could not be parsed/classified, raw attached
+	LoopNotice       Kind = "loop"              // to consultants: a sender passed the loop limit; no more mail goes to it for now
+	DeliveryFailed   Kind = "delivery_failed"   // to escalation.notify: the relay refused an outgoing mail permanently
 )
 
 // kinds lists every Kind, in the order above.
-var kinds = []Kind{Ack, ConsultantNotice, ReplyNotice, UnknownSender, QuarantineNotice}
+var kinds = []Kind{Ack, ConsultantNotice, ReplyNotice, UnknownSender, QuarantineNotice, LoopNotice, DeliveryFailed}
 
 // Rendered is one mail's text: Subject (one line), Text (plain part), HTML
 // (HTML part). Lines end in "\n"; the mail writer turns them into CRLF.
@@ -191,6 +193,31 @@ func prepare(kind Kind, data any) (any, error) {
 		d.Subject = oneLine(d.Subject)
 		if err == nil && d.Received.IsZero() {
 			err = fmt.Errorf("no received time")
+		}
+		return d, err
+	case LoopNotice:
+		d, err := as[LoopData](data)
+		switch {
+		case err != nil:
+		case d.Sender == "":
+			err = fmt.Errorf("no sender")
+		case d.Limit < 1:
+			err = fmt.Errorf("limit %d, want at least 1", d.Limit)
+		case d.Received.IsZero():
+			err = fmt.Errorf("no received time")
+		}
+		return d, err
+	case DeliveryFailed:
+		d, err := as[DeliveryFailedData](data)
+		d.Subject = oneLine(d.Subject)
+		switch {
+		case err != nil:
+		case d.To == "":
+			err = fmt.Errorf("no recipient")
+		case d.Reason == "":
+			err = fmt.Errorf("no reason")
+		case d.Failed.IsZero():
+			err = fmt.Errorf("no time of failure")
 		}
 		return d, err
 	}
@@ -337,4 +364,26 @@ type QuarantineData struct {
 	Subject   string    // the subject, as far as it could be read
 	MessageID string    // the Message-ID, as far as known
 	Received  time.Time // when sosd accepted the mail, in the calendar's zone
+}
+
+// LoopData is LoopNotice's data.
+type LoopData struct {
+	Sender   string    // the sender's address
+	Limit    int       // the configured mails per hour (support.loop_limit)
+	Received time.Time // when the mail that passed the limit arrived, in the calendar's zone
+}
+
+// DeliveryFailedData is DeliveryFailed's data.
+type DeliveryFailedData struct {
+	Ticket string // "SOS-12"; "" when the mail concerned no ticket
+	// MailKind is what the mail was: the Kind it was rendered from ("ack",
+	// "consultant_notice", "reply_notice", …). The templates write every
+	// Kind of this package as a few words ("mottagningsbekräftelse" for
+	// "ack"); any other word is shown as is.
+	MailKind  string
+	To        string    // the recipient the relay refused
+	Subject   string    // the failed mail's subject
+	MessageID string    // its Message-ID
+	Reason    string    // the relay's answer, e.g. "550 5.1.1 no such user"
+	Failed    time.Time // when, in the calendar's zone
 }

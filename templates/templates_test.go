@@ -130,6 +130,25 @@ var goldenCases = []goldenCase{
 		return QuarantineData{Reason: "malformed MIME header: missing colon", From: customers[l].reporter,
 			Subject: customers[l].subject, MessageID: "<20261130140012.4711@mail.acme.se>", Received: received}
 	}},
+	{"loop", LoopNotice, func(l string) any {
+		return LoopData{Sender: "alerts@monitor.acme.se", Limit: 20, Received: received}
+	}},
+	{"delivery_failed", DeliveryFailed, func(l string) any { return failedAckData(l) }},
+	{"delivery_failed-noticket", DeliveryFailed, func(l string) any {
+		return DeliveryFailedData{MailKind: string(QuarantineNotice), To: "anna@sos.example",
+			Subject:   map[string]string{"sv": "Mejl i karantän: Fakturafrågor", "en": "Mail quarantined: Invoice questions"}[l],
+			MessageID: "<sos-0.quarantine.r5dzq3lw2hk7yfmb@sos.example>",
+			Reason:    "550 5.1.1 <anna@sos.example>: Recipient address rejected: User unknown in virtual mailbox table",
+			Failed:    received.Add(2 * time.Minute)}
+	}},
+}
+
+// failedAckData is the acknowledgement of the fixed ticket of lang,
+// refused by the relay.
+func failedAckData(lang string) DeliveryFailedData {
+	subject := map[string]string{"sv": "[SOS-12] Vi har tagit emot ditt ärende: ", "en": "[SOS-12] We have received your request: "}[lang] + customers[lang].subject
+	return DeliveryFailedData{Ticket: "SOS-12", MailKind: string(Ack), To: customers[lang].reporter, Subject: subject,
+		MessageID: "<sos-12.ack.k3xq7vmz2pdw4ta6@sos.example>", Reason: "550 5.1.1 no such user", Failed: received.Add(time.Minute)}
 }
 
 // dataFor returns the data of the first golden case of kind in lang.
@@ -319,6 +338,101 @@ func TestAckWithoutPhone(t *testing.T) {
 	}
 }
 
+func TestLoopContent(t *testing.T) {
+	s := newSet(t)
+	tests := []struct {
+		lang  string
+		limit int
+		want  []string
+	}{
+		{"sv", 20, []string{"Många mejl från alerts@monitor.acme.se: inga fler svar skickas",
+			"Fler än 20 mejl från alerts@monitor.acme.se", "måndag 30 november 2026 kl. 15:00",
+			"ärenden\nöppnas som vanligt", "skickas inga fler mejl till avsändaren", "högst en gång per dag och avsändare"}},
+		{"sv", 1, []string{"Fler än 1 mejl från"}},
+		{"en", 20, []string{"Many mails from alerts@monitor.acme.se: no more replies are sent",
+			"has sent more than 20 mails within an hour", "Monday 30 November 2026 at 15:00",
+			"tickets\nare opened as usual", "no more mail is sent to the sender", "at most once a day per sender"}},
+		{"en", 1, []string{"more than 1 mail within an hour"}},
+	}
+	for _, tt := range tests {
+		d := dataFor(LoopNotice, tt.lang).(LoopData)
+		d.Limit = tt.limit
+		r := render(t, s, LoopNotice, tt.lang, d)
+		all := r.Subject + "\n" + r.Text
+		page := html.UnescapeString(strings.NewReplacer("<strong>", "", "</strong>", "").Replace(r.HTML))
+		for _, w := range tt.want {
+			if !strings.Contains(all, w) {
+				t.Errorf("%s limit %d: mail lacks %q:\n%s", tt.lang, tt.limit, w, all)
+			}
+			if w := strings.ReplaceAll(w, "\n", " "); !strings.HasPrefix(w, "M") && !strings.Contains(page, w) {
+				t.Errorf("%s limit %d: HTML lacks %q:\n%s", tt.lang, tt.limit, w, r.HTML)
+			}
+		}
+	}
+}
+
+func TestDeliveryFailedContent(t *testing.T) {
+	s := newSet(t)
+	ack := map[string]string{"sv": "kunden har inte fått", "en": "the customer has not received"}
+	label := map[string]string{"sv": "Typ:         ", "en": "Type:        "}
+	for _, lang := range Languages() {
+		// With a ticket: the tag leads the subject, and an
+		// acknowledgement asks for the customer to be contacted.
+		r := render(t, s, DeliveryFailed, lang, failedAckData(lang))
+		if !strings.HasPrefix(r.Subject, "[SOS-12] ") || !strings.HasSuffix(r.Subject, " "+customers[lang].reporter) {
+			t.Errorf("%s: subject %q", lang, r.Subject)
+		}
+		for _, w := range []string{"550 5.1.1 no such user", "SOS-12", ack[lang], "<sos-12.ack.k3xq7vmz2pdw4ta6@sos.example>"} {
+			if !strings.Contains(r.Text, w) || !strings.Contains(html.UnescapeString(r.HTML), w) {
+				t.Errorf("%s: mail lacks %q:\n%s\n%s", lang, w, r.Text, r.HTML)
+			}
+		}
+
+		// Without a ticket: no tag, no ticket row; only an
+		// acknowledgement speaks of the customer.
+		d := failedAckData(lang)
+		d.Ticket, d.MailKind = "", string(ReplyNotice)
+		r = render(t, s, DeliveryFailed, lang, d)
+		if strings.Contains(r.Subject, "[") || strings.Contains(r.Text, "SOS-12\n") || strings.Contains(r.HTML, ">SOS-12<") {
+			t.Errorf("%s: a mail without a ticket names one:\n%s\n%s", lang, r.Subject, r.Text)
+		}
+		if strings.Contains(r.Text, ack[lang]) || strings.Contains(r.HTML, ack[lang]) {
+			t.Errorf("%s: the acknowledgement advice in a notice about a %s:\n%s", lang, d.MailKind, r.Text)
+		}
+
+		// Every kind of this package is written as words, the same in
+		// both parts; any other kind is shown as is.
+		seen := map[string]Kind{}
+		for _, k := range append(slices.Clone(kinds), "receipt", "") {
+			d.MailKind = string(k)
+			r := render(t, s, DeliveryFailed, lang, d)
+			i := strings.Index(r.Text, "\n"+label[lang])
+			if i < 0 {
+				t.Fatalf("%s: no %q line:\n%s", lang, label[lang], r.Text)
+			}
+			words, _, _ := strings.Cut(r.Text[i+1+len(label[lang]):], "\n")
+			switch {
+			case k == "receipt":
+				if words != "receipt" {
+					t.Errorf("%s: unknown kind %q shown as %q", lang, k, words)
+				}
+			case k == "":
+				if words != map[string]string{"sv": "(okänd)", "en": "(unknown)"}[lang] {
+					t.Errorf("%s: empty kind shown as %q", lang, words)
+				}
+			case words == string(k) || strings.Contains(words, "_"):
+				t.Errorf("%s: kind %q has no words", lang, k)
+			case seen[words] != "":
+				t.Errorf("%s: kinds %q and %q are both %q", lang, seen[words], k, words)
+			}
+			seen[words] = k
+			if !strings.Contains(r.HTML, "<td>"+words+"</td>") {
+				t.Errorf("%s: the HTML part does not write kind %q as %q:\n%s", lang, k, words, r.HTML)
+			}
+		}
+	}
+}
+
 // TestNoLinks: mail scanners follow links, so no mail has one.
 func TestNoLinks(t *testing.T) {
 	s := newSet(t)
@@ -348,7 +462,12 @@ func TestHTMLEscapes(t *testing.T) {
 		u.Subject, u.Sender = evil, evil
 		q := dataFor(QuarantineNotice, lang).(QuarantineData)
 		q.Subject, q.Reason, q.From, q.MessageID = evil, evil, evil, evil
-		for kind, data := range map[Kind]any{Ack: a, ConsultantNotice: n, ReplyNotice: r, UnknownSender: u, QuarantineNotice: q} {
+		l := dataFor(LoopNotice, lang).(LoopData)
+		l.Sender = evil
+		f := failedAckData(lang)
+		f.Ticket, f.MailKind, f.To, f.Subject, f.MessageID, f.Reason = evil, evil, evil, evil, evil, evil
+		for kind, data := range map[Kind]any{Ack: a, ConsultantNotice: n, ReplyNotice: r, UnknownSender: u, QuarantineNotice: q,
+			LoopNotice: l, DeliveryFailed: f} {
 			out := render(t, s, kind, lang, data)
 			if strings.Contains(out.HTML, "<script") {
 				t.Errorf("%s/%s: HTML not escaped:\n%s", lang, kind, out.HTML)
@@ -390,6 +509,24 @@ func TestSubjectOneLine(t *testing.T) {
 			}
 		}
 	}
+	// The loop notice and the delivery failure carry an address in the
+	// subject; the failed mail's subject is only in the body.
+	const multiTo = "eva@acme.se\r\nBcc: victim@example.org"
+	for _, lang := range Languages() {
+		l := dataFor(LoopNotice, lang).(LoopData)
+		l.Sender = multiTo
+		f := failedAckData(lang)
+		f.To, f.Subject = multiTo, multi
+		for kind, data := range map[Kind]any{LoopNotice: l, DeliveryFailed: f} {
+			out := render(t, s, kind, lang, data)
+			if strings.ContainsAny(out.Subject, "\r\n") || !strings.Contains(out.Subject, "eva@acme.se Bcc: victim@example.org") {
+				t.Errorf("%s/%s: subject %q is not one line", lang, kind, out.Subject)
+			}
+		}
+		if out := render(t, s, DeliveryFailed, lang, f); !strings.Contains(out.Text, "Servern svarar inte Bcc:") {
+			t.Errorf("%s/%s: the subject in the text part is not one line:\n%s", lang, DeliveryFailed, out.Text)
+		}
+	}
 	want := "[SOS-12] Vi har tagit emot ditt ärende: Servern svarar inte"
 	a := ackData("sv", 3, true)
 	a.Ticket.Subject = "  Servern\n\n  svarar inte \r\n"
@@ -429,6 +566,8 @@ func TestEmptyOptionalFields(t *testing.T) {
 			ReplyNotice:      ReplyNoticeData{Ticket: tk},
 			UnknownSender:    UnknownSenderData{},
 			QuarantineNotice: QuarantineData{Received: received},
+			LoopNotice:       LoopData{Sender: "alerts@monitor.acme.se", Limit: 1, Received: received},
+			DeliveryFailed:   DeliveryFailedData{To: "eva@acme.se", Reason: "550 5.1.1 no such user", Failed: received},
 		} {
 			out := render(t, s, kind, lang, data)
 			for _, part := range []string{out.Subject, out.Text, out.HTML} {
@@ -470,6 +609,15 @@ func TestRenderErrors(t *testing.T) {
 		{"no deadline", Ack, "en", noDeadline},
 		{"unknown status note", ReplyNotice, "sv", badNote},
 		{"quarantine without time", QuarantineNotice, "sv", QuarantineData{Reason: "x"}},
+		{"loop without sender", LoopNotice, "sv", LoopData{Limit: 20, Received: received}},
+		{"loop limit 0", LoopNotice, "en", LoopData{Sender: "a@b.se", Received: received}},
+		{"loop negative limit", LoopNotice, "sv", LoopData{Sender: "a@b.se", Limit: -1, Received: received}},
+		{"loop without time", LoopNotice, "sv", LoopData{Sender: "a@b.se", Limit: 20}},
+		{"wrong data type for loop", LoopNotice, "sv", QuarantineData{Reason: "x", Received: received}},
+		{"failure without recipient", DeliveryFailed, "sv", DeliveryFailedData{Reason: "550", Failed: received}},
+		{"failure without reason", DeliveryFailed, "en", DeliveryFailedData{To: "a@b.se", Failed: received}},
+		{"failure without time", DeliveryFailed, "sv", DeliveryFailedData{To: "a@b.se", Reason: "550"}},
+		{"nil failure", DeliveryFailed, "sv", (*DeliveryFailedData)(nil)},
 	}
 	for _, tt := range tests {
 		if _, err := s.Render(tt.kind, tt.lang, tt.data); err == nil {

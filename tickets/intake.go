@@ -179,8 +179,43 @@ func (in *Intake) Quarantine(ctx context.Context, env mail.Envelope, reason stri
 func (in *Intake) loopNotice(ctx context.Context, cfg *IntakeConfig, sender string, now time.Time) error {
 	subject := sender + "/" + now.In(cfg.Location).Format(time.DateOnly)
 	_, err := in.store.Notice(ctx, subject, "loop", 0, now, func() ([]Outgoing, error) {
-		reason := fmt.Sprintf("more than %d mails from %s within an hour: no more mail is sent to this sender for now (loop breaker)", cfg.LoopLimit, sender)
-		return in.composeQuarantineText(cfg, now, sender, "", "", reason, nil)
+		data := templates.LoopData{Sender: sender, Limit: cfg.LoopLimit, Received: now.In(cfg.Location)}
+		return cfg.toEach(cfg.Consultants, templates.LoopNotice, data, 0, now)
 	})
 	return err
+}
+
+// ReportFailure tells escalation.notify (the consultants when it is empty)
+// once that an outgoing mail was refused permanently, and records it in
+// the ticket's history (SPEC §10). Failures of these reports themselves
+// are not reported again, so a dead notify address cannot loop.
+func (in *Intake) ReportFailure(ctx context.Context, it mail.OutboxItem, reason string) error {
+	if it.Kind == string(templates.DeliveryFailed) {
+		return nil
+	}
+	cfg := in.cfg.Load()
+	now := time.Now()
+	to := cfg.Notify
+	if len(to) == 0 {
+		to = cfg.Consultants
+	}
+	ticket := ID(it.Ticket)
+	_, err := in.store.Notice(ctx, fmt.Sprintf("outbox/%d", it.ID), "delivery_failed", ticket, now, func() ([]Outgoing, error) {
+		data := templates.DeliveryFailedData{MailKind: it.Kind, To: strings.Join(it.To, ", "), Subject: subjectOf(it.Raw),
+			MessageID: "<" + it.MessageID + ">", Reason: reason, Failed: now.In(cfg.Location)}
+		if ticket != 0 {
+			data.Ticket = ticket.String()
+		}
+		return cfg.toEach(to, templates.DeliveryFailed, data, ticket, now)
+	})
+	return err
+}
+
+// subjectOf reads the decoded Subject of a mail of ours.
+func subjectOf(raw []byte) string {
+	msg, err := mail.Parse(raw, mail.DefaultLimits())
+	if err != nil {
+		return ""
+	}
+	return msg.Subject
 }

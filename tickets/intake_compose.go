@@ -158,17 +158,19 @@ func (in *Intake) composeUnknown(cfg *IntakeConfig, msg *mail.Message, sender st
 // composeQuarantine renders the notice of a mail kept for review, raw mail
 // attached.
 func (in *Intake) composeQuarantine(cfg *IntakeConfig, env mail.Envelope, reason string) ([]Outgoing, error) {
+	data := templates.QuarantineData{Reason: reason, From: env.MailFrom, Received: env.Received.In(cfg.Location)}
 	attach := []mail.Attachment{{Filename: "mail.eml", ContentType: "message/rfc822", Data: env.Raw}}
-	return in.composeQuarantineText(cfg, env.Received, env.MailFrom, "", "", reason, attach)
+	return cfg.toEach(cfg.Consultants, templates.QuarantineNotice, data, 0, env.Received, attach...)
 }
 
-func (in *Intake) composeQuarantineText(cfg *IntakeConfig, now time.Time, from, subject, msgID, reason string, attach []mail.Attachment) ([]Outgoing, error) {
+// toEach renders kind for each recipient in the consultants' language, as
+// automatic mail about ticket (0: none), with attachments.
+func (cfg *IntakeConfig) toEach(recipients []string, kind templates.Kind, data any, ticket ID, now time.Time, attach ...mail.Attachment) ([]Outgoing, error) {
 	var out []Outgoing
-	for _, to := range cfg.Consultants {
-		data := templates.QuarantineData{Reason: reason, From: from, Subject: subject, MessageID: msgID, Received: now.In(cfg.Location)}
-		n, err := cfg.draft(templates.QuarantineNotice, consultantLanguage, data, 0, to, now, "auto-generated", nil, attach)
+	for _, to := range recipients {
+		n, err := cfg.draft(kind, consultantLanguage, data, ticket, to, now, "auto-generated", nil, attach)
 		if err != nil {
-			return nil, fmt.Errorf("quarantine notice: %w", err)
+			return nil, fmt.Errorf("%s: %w", kind, err)
 		}
 		out = append(out, n)
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,7 +176,7 @@ func TestIntakeLoopBreaker(t *testing.T) {
 		switch {
 		case strings.HasPrefix(q, "ack monitor@acme.se"):
 			acks++
-		case strings.HasPrefix(q, "quarantine"):
+		case strings.HasPrefix(q, "loop "):
 			loops++
 		}
 	}
@@ -214,8 +216,11 @@ func TestWorkerWithStore(t *testing.T) {
 	mon := stockholm(t, 2026, 11, 30, 15, 0)
 	deliver(t, in, "From: eva@acme.se\nSubject: Hej\nMessage-ID: <w1@acme.se>\n\nHej", mon)
 	fails := 2
+	var mu sync.Mutex
 	var delivered []string
 	tr := transportFunc(func(it OutboxItem) error {
+		mu.Lock()
+		defer mu.Unlock()
 		if it.Kind == "ack" && fails > 0 {
 			fails--
 			return tempErr{errors.New("connection refused")}
@@ -234,7 +239,8 @@ func TestWorkerWithStore(t *testing.T) {
 	w.RunOnce(ctx, mon.Add(time.Minute))
 	w.RunOnce(ctx, mon.Add(3*time.Minute))
 	w.RunOnce(ctx, mon.Add(time.Hour))
-	if fmt.Sprint(delivered) != "[consultant_notice anna@sos.example ack eva@acme.se]" {
+	slices.Sort(delivered)
+	if fmt.Sprint(delivered) != "[ack eva@acme.se consultant_notice anna@sos.example]" {
 		t.Errorf("delivered %v", delivered)
 	}
 	if due, _ := s.Due(ctx, mon.Add(24*time.Hour), 10); len(due) != 0 {
@@ -255,3 +261,42 @@ func (f transportFunc) Deliver(_ context.Context, it OutboxItem) error { return 
 type tempErr struct{ error }
 
 func (tempErr) Temporary() bool { return true }
+
+// A permanent delivery failure is reported once to escalation.notify and
+// recorded on the ticket; a failed report is not reported again.
+func TestIntakeReportFailure(t *testing.T) {
+	t.Parallel()
+	in, s := newTestIntake(t)
+	mon := stockholm(t, 2026, 11, 30, 15, 0)
+	deliver(t, in, "From: eva@acme.se\nSubject: Hej\nMessage-ID: <f1@acme.se>\n\nHej", mon)
+	due, _ := s.Due(context.Background(), mon, 10)
+	ack := due[0]
+	if ack.Kind != "ack" || ack.Ticket != 1 {
+		t.Fatalf("first due row %+v", ack)
+	}
+	for range 2 {
+		if err := in.ReportFailure(context.Background(), ack, "RCPT TO eva@acme.se: 550 5.1.1 no such user"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reports []OutboxItem
+	due, _ = s.Due(context.Background(), time.Now().Add(time.Hour), 50)
+	for _, it := range due {
+		if it.Kind == "delivery_failed" {
+			reports = append(reports, it)
+		}
+	}
+	if len(reports) != 1 || reports[0].To[0] != "jour@sos.example" || !strings.Contains(string(reports[0].Raw), "550 5.1.1") {
+		t.Fatalf("reports %+v", reports)
+	}
+	d, _ := s.Get(context.Background(), 1)
+	if d.Events[len(d.Events)-1].Kind != "notice_delivery_failed" {
+		t.Errorf("not in the ticket's history: %+v", d.Events)
+	}
+	if err := in.ReportFailure(context.Background(), reports[0], "550 no such user"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "SELECT COUNT(*) FROM outbox WHERE kind = 'delivery_failed'"); n != 1 {
+		t.Errorf("a failed report was reported: %d reports", n)
+	}
+}

@@ -20,7 +20,7 @@ var _ mail.Outbox = (*Store)(nil)
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	var items []OutboxItem
 	err := s.read(ctx, "read outbox", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts
 			FROM outbox o JOIN messages m ON m.id = o.message_id
 			WHERE o.state = 'pending' AND o.next_attempt <= ? ORDER BY o.next_attempt, o.id LIMIT ?`, nanos(now), limit)
 		if err != nil {
@@ -30,7 +30,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem
 		for rows.Next() {
 			var it OutboxItem
 			var to string
-			if err := rows.Scan(&it.ID, &it.Kind, &it.MessageID, &it.From, &to, &it.Raw, &it.Attempts); err != nil {
+			if err := rows.Scan(&it.ID, &it.Ticket, &it.Kind, &it.MessageID, &it.From, &to, &it.Raw, &it.Attempts); err != nil {
 				return err
 			}
 			it.To = strings.Split(to, ",")

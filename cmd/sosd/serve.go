@@ -91,10 +91,11 @@ func (a *app) serve(c *command, args []string) int {
 	// (Shutdown), it does not cut them off.
 	srv := mail.NewServer(context.Background(), opts, intake, rt.rules, log)
 
-	worker := a.startWorker(cfg, store, log)
-	if worker != nil {
-		srv.After = worker.Kick
+	worker, err := a.startWorker(cfg, store, intake, log)
+	if err != nil {
+		return a.errorf(exitConfig, "%v", err)
 	}
+	srv.After = worker.Kick
 	l, err := net.Listen("tcp", cfg.File.Listen.SMTP)
 	if err != nil {
 		worker.stop()
@@ -184,24 +185,35 @@ func (w *runningWorker) stop() {
 	<-w.done
 }
 
-// startWorker starts outbox delivery: into spool_dir when no relay is set.
-func (a *app) startWorker(cfg *config, store *tickets.Store, log *slog.Logger) *runningWorker {
+// startWorker starts outbox delivery: to the relay, or into spool_dir
+// when no relay is set. Permanent failures are reported through intake.
+func (a *app) startWorker(cfg *config, store *tickets.Store, intake *tickets.Intake, log *slog.Logger) (*runningWorker, error) {
 	out := cfg.File.Outbound
+	var transport mail.Transport = mail.Spool{Dir: out.SpoolDir}
 	if out.Relay != "" {
-		if out.SpoolDir == "" {
-			log.Warn("relay delivery is not built yet: outgoing mail waits in the outbox", "relay", out.Relay)
-			return nil
+		relay := &mail.Relay{Addr: out.Relay, StartTLS: out.StartTLS, Username: out.Username}
+		if out.PasswordFile != "" {
+			pw, err := os.ReadFile(out.PasswordFile)
+			if err != nil {
+				return nil, fmt.Errorf("outbound.password_file: %w", err)
+			}
+			relay.Password = strings.TrimRight(string(pw), "\r\n")
 		}
-		log.Warn("relay delivery is not built yet: outgoing mail is written to spool_dir", "relay", out.Relay, "spool_dir", out.SpoolDir)
+		transport = relay
 	}
-	w := mail.NewWorker(store, mail.Spool{Dir: out.SpoolDir}, log)
+	w := mail.NewWorker(store, transport, log)
+	w.OnFailed = func(ctx context.Context, it mail.OutboxItem, reason string) {
+		if err := intake.ReportFailure(ctx, it, reason); err != nil {
+			log.Error("reporting a delivery failure failed", "outbox", it.ID, "err", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	rw := &runningWorker{Worker: w, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(rw.done)
 		w.Run(ctx)
 	}()
-	return rw
+	return rw, nil
 }
 
 // restartOnly lists the keys that changed but cannot change in a running
