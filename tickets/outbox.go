@@ -16,13 +16,15 @@ type OutboxItem = mail.OutboxItem
 var _ mail.Outbox = (*Store)(nil)
 
 // Due returns up to limit pending outbox rows whose next attempt is at or
-// before now, oldest first.
+// before now: acknowledgements first (the customer waits for the
+// committed start time; consultants see the ticket anyway), then oldest
+// first.
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	var items []OutboxItem
 	err := s.read(ctx, "read outbox", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts
 			FROM outbox o JOIN messages m ON m.id = o.message_id
-			WHERE o.state = 'pending' AND o.next_attempt <= ? ORDER BY o.next_attempt, o.id LIMIT ?`, nanos(now), limit)
+			WHERE o.state = 'pending' AND o.next_attempt <= ? ORDER BY o.kind <> 'ack', o.next_attempt, o.id LIMIT ?`, nanos(now), limit)
 		if err != nil {
 			return err
 		}
