@@ -32,6 +32,9 @@ type testRelay struct {
 	fail5xx  map[string]bool
 	dropData int
 	hang     chan struct{}
+	// onData, if set, runs when a mail has been received in full, before
+	// the 250 (under the relay's lock).
+	onData func()
 	// Require AUTH PLAIN with this user and password.
 	user, pass string
 	tls        bool
@@ -140,6 +143,9 @@ func (s *relaySession) Data(r io.Reader) error {
 	defer s.r.mu.Unlock()
 	for _, to := range s.to {
 		s.r.got = append(s.r.got, recorded{from: s.from, to: to, messageID: messageIDOf(raw), tls: isTLS, authed: s.authed})
+	}
+	if s.r.onData != nil {
+		s.r.onData()
 	}
 	return nil
 }
