@@ -139,22 +139,6 @@ func nullRow(row int64) sql.NullInt64 {
 	return sql.NullInt64{Int64: row, Valid: row != 0}
 }
 
-// TicketForMessage returns the ticket an outgoing Message-ID of ours
-// belongs to, for threading replies by In-Reply-To/References (SPEC §5).
-func (s *Store) TicketForMessage(ctx context.Context, messageID string) (ID, error) {
-	var id ID
-	err := s.read(ctx, "find message", func(tx *sql.Tx) error {
-		var t sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT ticket_id FROM messages WHERE message_id = ? AND ticket_id IS NOT NULL ORDER BY direction DESC LIMIT 1`, messageID).Scan(&t)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		id = ID(t.Int64)
-		return err
-	})
-	return id, err
-}
-
 // replyPreamble starts an operation on ticket id caused by mail in: when
 // the mail was stored before it marks res a duplicate and reports done;
 // otherwise it loads the ticket into res.Previous and res.Ticket.

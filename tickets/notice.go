@@ -51,14 +51,6 @@ type Once struct {
 	Subject, Kind string
 }
 
-// Quarantine keeps a mail that could not be parsed or classified, with the
-// reason, and queues the mail compose renders (one notice to consultants).
-// The same Message-ID again is kept once. It reports whether the mail was
-// new.
-func (s *Store) Quarantine(ctx context.Context, in Inbound, reason string, compose func() ([]Outgoing, error)) (bool, error) {
-	return s.Keep(ctx, in, reason, nil, compose)
-}
-
 // Keep keeps a mail for review without a ticket (unparseable, from an
 // unknown sender, a consultant's mail about no ticket), in one transaction
 // with the mail compose renders. With once set, compose is called only the
