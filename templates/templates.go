@@ -47,10 +47,23 @@ const (
 	QuarantineNotice Kind = "quarantine"        // to consultants: a mail could not be parsed/classified, raw attached
 	LoopNotice       Kind = "loop"              // to consultants: a sender passed the loop limit; no more mail goes to it for now
 	DeliveryFailed   Kind = "delivery_failed"   // to escalation.notify: the relay refused an outgoing mail permanently
+
+	// Consultants work tickets by email; customers approve by reply
+	// (SPEC §6 and §7). The data types are in work.go.
+
+	ConsultantReply Kind = "consultant_reply" // to the customer: a consultant's words, in the ticket's thread
+	Resolved        Kind = "resolved"         // to the customer: a fix is proposed; approve by replying "Godkänd"/"Approved" or "OK"
+	Approved        Kind = "approved"         // to the customer: thanks for the approval; the ticket is closed
+	Reopened        Kind = "reopened"         // to the customer: their reply reopened the ticket; the consultant is told
+	Receipt         Kind = "receipt"          // to the consultant: what their command mail changed
+	CommandError    Kind = "command_error"    // to the consultant: the mail had invalid commands; nothing changed
+	CommandRefused  Kind = "command_refused"  // to the sender of commands that do not count: not authentic, or no ticket
+	Onsite          Kind = "onsite"           // to the customer: an on-site visit is booked (an iCalendar part is added elsewhere)
 )
 
 // kinds lists every Kind, in the order above.
-var kinds = []Kind{Ack, ConsultantNotice, ReplyNotice, UnknownSender, QuarantineNotice, LoopNotice, DeliveryFailed}
+var kinds = []Kind{Ack, ConsultantNotice, ReplyNotice, UnknownSender, QuarantineNotice, LoopNotice, DeliveryFailed,
+	ConsultantReply, Resolved, Approved, Reopened, Receipt, CommandError, CommandRefused, Onsite}
 
 // Rendered is one mail's text: Subject (one line), Text (plain part), HTML
 // (HTML part). Lines end in "\n"; the mail writer turns them into CRLF.
@@ -124,6 +137,8 @@ func funcs(lang string) ttemplate.FuncMap {
 		"longDeadline": func(t time.Time) string { return LongDeadline(t, lang) },
 		"hoursText":    func(h Hours) string { return HoursText(h, lang) },
 		"join":         func(list []string) string { return strings.Join(list, ", ") },
+		"div":          func(a, b int) int { return a / b },
+		"mod":          func(a, b int) int { return a % b },
 		"verbatim":     verbatim,
 		"zone":         func(t time.Time) string { return t.Location().String() },
 	}
@@ -221,7 +236,7 @@ func prepare(kind Kind, data any) (any, error) {
 		}
 		return d, err
 	}
-	return nil, fmt.Errorf("unknown kind %q", kind)
+	return prepareWork(kind, data)
 }
 
 // as returns data as a T, accepting a T or a non-nil *T.
@@ -319,6 +334,10 @@ type AckData struct {
 	Hours          Hours
 	Phone          string // support phone; printed for priority 1 and 2 with the request to confirm the priority by phone
 	SupportAddress string
+	// Refers is the ticket ("SOS-5") this new ticket's mail replied to,
+	// closed too long ago to be reopened (SPEC §7); "" when the mail
+	// replied to none. The acknowledgement names it when set.
+	Refers string
 }
 
 // ConsultantNoticeData is ConsultantNotice's data.

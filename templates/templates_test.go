@@ -115,6 +115,7 @@ var goldenCases = []goldenCase{
 	{"ack-p1", Ack, func(l string) any { return ackData(l, 1, true) }},
 	{"ack-p2", Ack, func(l string) any { return ackData(l, 2, true) }},
 	{"ack-noapp", Ack, func(l string) any { return ackData(l, 3, false) }},
+	{"ack-refers", Ack, func(l string) any { d := ackData(l, 3, true); d.Refers = "SOS-5"; return d }},
 	{"consultant_notice", ConsultantNotice, func(l string) any { return noticeData(l, 1, false, true) }},
 	{"consultant_notice-p3", ConsultantNotice, func(l string) any { return noticeData(l, 3, true, false) }},
 	{"reply_notice", ReplyNotice, func(l string) any { return replyData(l, "") }},
@@ -141,6 +142,21 @@ var goldenCases = []goldenCase{
 			Reason:    "550 5.1.1 <anna@sos.example>: Recipient address rejected: User unknown in virtual mailbox table",
 			Failed:    received.Add(2 * time.Minute)}
 	}},
+	{"consultant_reply", ConsultantReply, func(l string) any { return consultantReplyData(l) }},
+	{"resolved", Resolved, func(l string) any { return resolvedData(l, true) }},
+	{"resolved-notext", Resolved, func(l string) any { return resolvedData(l, false) }},
+	{"approved", Approved, func(l string) any { return ApprovedData{Ticket: ticket(l, 3, true)} }},
+	{"reopened", Reopened, func(l string) any { return ReopenedData{Ticket: ticket(l, 3, true), Reason: "rejected"} }},
+	{"reopened-after_close", Reopened, func(l string) any { return ReopenedData{Ticket: ticket(l, 3, true), Reason: "reply_after_close"} }},
+	{"receipt", Receipt, func(l string) any { return receiptData(l) }},
+	{"receipt-internal", Receipt, func(l string) any { return receiptInternalData(l) }},
+	{"receipt-nochanges", Receipt, func(l string) any { return ReceiptData{Ticket: ticket(l, 3, true), ToCustomer: true} }},
+	{"command_error", CommandError, func(l string) any { return commandErrorData(l) }},
+	{"command_error-all", CommandError, func(l string) any { return commandErrorAllData(l) }},
+	{"command_refused", CommandRefused, func(l string) any { return refusedData(l, "not_authentic") }},
+	{"command_refused-no_ticket", CommandRefused, func(l string) any { return refusedData(l, "no_ticket") }},
+	{"onsite", Onsite, func(l string) any { return onsiteData(l, true) }},
+	{"onsite-notext", Onsite, func(l string) any { return onsiteData(l, false) }},
 }
 
 // failedAckData is the acknowledgement of the fixed ticket of lang,
@@ -403,7 +419,7 @@ func TestDeliveryFailedContent(t *testing.T) {
 		// Every kind of this package is written as words, the same in
 		// both parts; any other kind is shown as is.
 		seen := map[string]Kind{}
-		for _, k := range append(slices.Clone(kinds), "receipt", "") {
+		for _, k := range append(slices.Clone(kinds), "breach", "") {
 			d.MailKind = string(k)
 			r := render(t, s, DeliveryFailed, lang, d)
 			i := strings.Index(r.Text, "\n"+label[lang])
@@ -412,8 +428,8 @@ func TestDeliveryFailedContent(t *testing.T) {
 			}
 			words, _, _ := strings.Cut(r.Text[i+1+len(label[lang]):], "\n")
 			switch {
-			case k == "receipt":
-				if words != "receipt" {
+			case k == "breach":
+				if words != "breach" {
 					t.Errorf("%s: unknown kind %q shown as %q", lang, k, words)
 				}
 			case k == "":
@@ -466,9 +482,34 @@ func TestHTMLEscapes(t *testing.T) {
 		l.Sender = evil
 		f := failedAckData(lang)
 		f.Ticket, f.MailKind, f.To, f.Subject, f.MessageID, f.Reason = evil, evil, evil, evil, evil, evil
-		for kind, data := range map[Kind]any{Ack: a, ConsultantNotice: n, ReplyNotice: r, UnknownSender: u, QuarantineNotice: q,
-			LoopNotice: l, DeliveryFailed: f} {
-			out := render(t, s, kind, lang, data)
+		cr := consultantReplyData(lang)
+		cr.Ticket.Subject, cr.Consultant, cr.Text = evil, evil, evil
+		rs := resolvedData(lang, true)
+		rs.Ticket.Subject, rs.Consultant, rs.Text = evil, evil, evil
+		ap := ApprovedData{Ticket: ticket(lang, 3, true)}
+		ap.Ticket.Subject = evil
+		ro := ReopenedData{Ticket: ticket(lang, 3, true), Reason: "rejected"}
+		ro.Ticket.Subject, ro.Ticket.Application = evil, evil
+		rc := receiptData(lang)
+		rc.Ticket.Customer = evil
+		rc.Changes = append(rc.Changes, Change{Kind: "application", From: evil, To: evil}, Change{Kind: "assigned", To: evil})
+		ce := commandErrorData(lang)
+		ce.Subject = evil
+		ce.Problems = append(ce.Problems, Problem{Line: evil, Code: "bad_application", Valid: []string{evil}})
+		cf := refusedData(lang, "not_authentic")
+		cf.Subject, cf.TicketID = evil, evil
+		cn := refusedData(lang, "no_ticket")
+		cn.Subject, cn.SupportAddress = evil, evil
+		os := onsiteData(lang, true)
+		os.Ticket.Subject, os.Consultant, os.Text = evil, evil, evil
+		for _, c := range []struct {
+			kind Kind
+			data any
+		}{{Ack, a}, {ConsultantNotice, n}, {ReplyNotice, r}, {UnknownSender, u}, {QuarantineNotice, q}, {LoopNotice, l},
+			{DeliveryFailed, f}, {ConsultantReply, cr}, {Resolved, rs}, {Approved, ap}, {Reopened, ro}, {Receipt, rc},
+			{CommandError, ce}, {CommandRefused, cf}, {CommandRefused, cn}, {Onsite, os}} {
+			kind := c.kind
+			out := render(t, s, kind, lang, c.data)
 			if strings.Contains(out.HTML, "<script") {
 				t.Errorf("%s/%s: HTML not escaped:\n%s", lang, kind, out.HTML)
 			}
@@ -496,7 +537,21 @@ func TestSubjectOneLine(t *testing.T) {
 		u.Subject = multi
 		q := dataFor(QuarantineNotice, lang).(QuarantineData)
 		q.Subject = multi
-		for kind, data := range map[Kind]any{Ack: a, ConsultantNotice: n, ReplyNotice: r, UnknownSender: u, QuarantineNotice: q} {
+		// Every mail about a ticket carries the ticket's subject.
+		cr := consultantReplyData(lang)
+		cr.Ticket.Subject = multi
+		rs := resolvedData(lang, false)
+		rs.Ticket.Subject = multi
+		ap := ApprovedData{Ticket: ticket(lang, 3, true)}
+		ap.Ticket.Subject = multi
+		ro := ReopenedData{Ticket: ticket(lang, 3, true), Reason: "reply_after_close"}
+		ro.Ticket.Subject = multi
+		rc := receiptData(lang)
+		rc.Ticket.Subject = multi
+		os := onsiteData(lang, false)
+		os.Ticket.Subject = multi
+		for kind, data := range map[Kind]any{Ack: a, ConsultantNotice: n, ReplyNotice: r, UnknownSender: u, QuarantineNotice: q,
+			ConsultantReply: cr, Resolved: rs, Approved: ap, Reopened: ro, Receipt: rc, Onsite: os} {
 			out := render(t, s, kind, lang, data)
 			if strings.ContainsAny(out.Subject, "\r\n") {
 				t.Errorf("%s/%s: subject %q is not one line", lang, kind, out.Subject)
@@ -525,6 +580,21 @@ func TestSubjectOneLine(t *testing.T) {
 		}
 		if out := render(t, s, DeliveryFailed, lang, f); !strings.Contains(out.Text, "Servern svarar inte Bcc:") {
 			t.Errorf("%s/%s: the subject in the text part is not one line:\n%s", lang, DeliveryFailed, out.Text)
+		}
+		// The command mails quote the subject of the consultant's mail
+		// in the body only.
+		ce := commandErrorData(lang)
+		ce.Subject = multi
+		cf := refusedData(lang, "no_ticket")
+		cf.Subject = multi
+		for kind, data := range map[Kind]any{CommandError: ce, CommandRefused: cf} {
+			out := render(t, s, kind, lang, data)
+			if strings.ContainsAny(out.Subject, "\r\n") || strings.Contains(out.Subject, "Bcc") {
+				t.Errorf("%s/%s: subject %q", lang, kind, out.Subject)
+			}
+			if !strings.Contains(out.Text, ":  Servern svarar inte Bcc: victim@example.org\n") {
+				t.Errorf("%s/%s: the subject in the text part is not one line:\n%s", lang, kind, out.Text)
+			}
 		}
 	}
 	want := "[SOS-12] Vi har tagit emot ditt ärende: Servern svarar inte"
@@ -568,6 +638,14 @@ func TestEmptyOptionalFields(t *testing.T) {
 			QuarantineNotice: QuarantineData{Received: received},
 			LoopNotice:       LoopData{Sender: "alerts@monitor.acme.se", Limit: 1, Received: received},
 			DeliveryFailed:   DeliveryFailedData{To: "eva@acme.se", Reason: "550 5.1.1 no such user", Failed: received},
+			ConsultantReply:  ConsultantReplyData{Ticket: tk, Text: "x"},
+			Resolved:         ResolvedData{Ticket: tk},
+			Approved:         ApprovedData{Ticket: tk},
+			Reopened:         ReopenedData{Ticket: tk, Reason: "rejected"},
+			Receipt:          ReceiptData{Ticket: tk, Changes: []Change{{Kind: "application"}, {Kind: "started"}}},
+			CommandError:     CommandErrorData{TicketID: "SOS-12", Problems: []Problem{{Line: "#app x", Code: "bad_application"}, {Line: "#assign x@y.se", Code: "not_consultant"}}},
+			CommandRefused:   CommandRefusedData{Reason: "no_ticket"},
+			Onsite:           OnsiteData{Ticket: tk, At: received},
 		} {
 			out := render(t, s, kind, lang, data)
 			for _, part := range []string{out.Subject, out.Text, out.HTML} {
@@ -577,6 +655,14 @@ func TestEmptyOptionalFields(t *testing.T) {
 			}
 		}
 	}
+}
+
+// renderErrorCase is data Render must refuse.
+type renderErrorCase struct {
+	name string
+	kind Kind
+	lang string
+	data any
 }
 
 func TestRenderErrors(t *testing.T) {
@@ -589,12 +675,7 @@ func TestRenderErrors(t *testing.T) {
 	noDeadline := good
 	noDeadline.Ticket.Deadline = time.Time{}
 	badNote := replyData("sv", "godkänd")
-	tests := []struct {
-		name string
-		kind Kind
-		lang string
-		data any
-	}{
+	tests := []renderErrorCase{
 		{"unknown language", Ack, "de", good},
 		{"empty language", Ack, "", good},
 		{"language case", Ack, "SV", good},
@@ -619,6 +700,7 @@ func TestRenderErrors(t *testing.T) {
 		{"failure without time", DeliveryFailed, "sv", DeliveryFailedData{To: "a@b.se", Reason: "550"}},
 		{"nil failure", DeliveryFailed, "sv", (*DeliveryFailedData)(nil)},
 	}
+	tests = append(tests, workRenderErrors()...)
 	for _, tt := range tests {
 		if _, err := s.Render(tt.kind, tt.lang, tt.data); err == nil {
 			t.Errorf("%s: Render succeeded, want an error", tt.name)
