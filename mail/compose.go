@@ -28,7 +28,11 @@ type Draft struct {
 	// consultant's reply passed on). RFC 3834 §5.
 	AutoSubmitted string
 	Text, HTML    string
-	Attachments   []Attachment
+	// Calendar is an iCalendar object (see Calendar) sent as a third
+	// alternative, text/calendar with METHOD:PUBLISH, which calendars
+	// offer to add; "" for none.
+	Calendar    string
+	Attachments []Attachment
 }
 
 // NewMessageID returns a fresh Message-ID in the support domain that
@@ -129,13 +133,20 @@ func Compose(d Draft) ([]byte, error) {
 }
 
 func writeAlternatives(w *gomail.InlineWriter, d Draft) error {
-	parts := []struct{ ct, body string }{{"text/plain", d.Text}, {"text/html", d.HTML}}
+	parts := []struct {
+		ct, body string
+		params   map[string]string
+	}{
+		{"text/plain", d.Text, map[string]string{"charset": "utf-8"}},
+		{"text/html", d.HTML, map[string]string{"charset": "utf-8"}},
+		{"text/calendar", d.Calendar, map[string]string{"charset": "utf-8", "method": "PUBLISH"}},
+	}
 	for _, p := range parts {
-		if p.body == "" && p.ct == "text/html" {
+		if p.body == "" && p.ct != "text/plain" {
 			continue
 		}
 		var ph gomail.InlineHeader
-		ph.SetContentType(p.ct, map[string]string{"charset": "utf-8"})
+		ph.SetContentType(p.ct, p.params)
 		ph.Set("Content-Transfer-Encoding", "quoted-printable")
 		pw, err := w.CreatePart(ph)
 		if err != nil {

@@ -1,0 +1,75 @@
+package mail
+
+import (
+	"strings"
+	"time"
+)
+
+// Event is one calendar event sosd tells a customer of: an on-site visit.
+type Event struct {
+	UID         string // stable for the event, so a calendar updates instead of duplicating
+	Start       time.Time
+	Duration    time.Duration
+	Summary     string
+	Description string
+	Organizer   string // an address
+	Stamp       time.Time
+}
+
+// Calendar renders e as an iCalendar object (RFC 5545) with METHOD:PUBLISH
+// (RFC 5546 §3.2.1): an event the customer's calendar can add, with no
+// answer expected. Times are UTC ("Z" form, §3.3.5), so no VTIMEZONE is
+// needed; the calendar shows them in the reader's zone.
+func Calendar(e Event) string {
+	var b strings.Builder
+	line := func(name, value string) {
+		writeFolded(&b, name+":"+value)
+	}
+	utc := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+	line("BEGIN", "VCALENDAR")
+	line("VERSION", "2.0")
+	line("PRODID", "-//sosd//onsite//EN")
+	line("METHOD", "PUBLISH")
+	line("BEGIN", "VEVENT")
+	line("UID", icalText(e.UID))
+	line("DTSTAMP", utc(e.Stamp))
+	line("DTSTART", utc(e.Start))
+	line("DTEND", utc(e.Start.Add(e.Duration)))
+	line("SUMMARY", icalText(e.Summary))
+	if e.Description != "" {
+		line("DESCRIPTION", icalText(e.Description))
+	}
+	if e.Organizer != "" {
+		line("ORGANIZER", "mailto:"+e.Organizer)
+	}
+	line("STATUS", "CONFIRMED")
+	line("END", "VEVENT")
+	line("END", "VCALENDAR")
+	return b.String()
+}
+
+// icalText escapes a TEXT value (RFC 5545 §3.3.11).
+func icalText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`, "\r", `\n`)
+	return r.Replace(s)
+}
+
+// writeFolded writes one content line folded at 75 octets, never inside
+// a UTF-8 sequence (RFC 5545 §3.1), ending in CRLF. A continuation line's
+// leading space counts toward its 75.
+func writeFolded(b *strings.Builder, l string) {
+	limit := 75
+	for len(l) > limit {
+		cut := limit
+		for cut > 0 && l[cut]&0xC0 == 0x80 {
+			cut-- // a continuation byte: cut before its rune
+		}
+		b.WriteString(l[:cut])
+		b.WriteString("\r\n ")
+		l = l[cut:]
+		limit = 74
+	}
+	b.WriteString(l)
+	b.WriteString("\r\n")
+}
