@@ -21,12 +21,20 @@ import (
 // testServer is the SMTP server over a real store and the real intake,
 // listening on 127.0.0.1 at a port the kernel chose.
 type testServer struct {
-	addr  string
-	store *tickets.Store
-	srv   *mail.Server
+	addr   string
+	store  *tickets.Store
+	srv    *mail.Server
+	signer *mail.Signer
 }
 
 func startServer(t testing.TB, opts mail.ServerOptions) *testServer {
+	t.Helper()
+	return startServerWith(t, opts, nil)
+}
+
+// startServerWith is startServer with the intake configuration changed
+// by change first.
+func startServerWith(t testing.TB, opts mail.ServerOptions, change func(*tickets.IntakeConfig)) *testServer {
 	t.Helper()
 	cal, err := sla.NewCalendar(sla.DefaultCalendarConfig())
 	if err != nil {
@@ -49,11 +57,15 @@ func startServer(t testing.TB, opts mail.ServerOptions) *testServer {
 	dir := &mail.Directory{Support: "support@sos.example", Consultants: []string{"anna@sos.example"},
 		Customers: []mail.Customer{{ID: "acme", Name: "ACME AB", Language: "sv", Domains: []string{"acme.se"}}}}
 	log := slog.New(slog.NewTextHandler(testLogWriter(t), nil))
-	intake := tickets.NewIntake(store, &tickets.IntakeConfig{
+	cfg := &tickets.IntakeConfig{
 		Directory: dir, Signer: signer, Templates: tmpl, Priorities: sla.DefaultPriorities(),
 		Hours: templates.Hours{Days: []time.Weekday{1, 2, 3, 4, 5}, Open: "08:00", Close: "17:00"}, Consultants: []string{"anna@sos.example"},
 		LoopLimit: 20, ReopenWithin: 7 * 24 * time.Hour, Location: cal.Location(),
-	}, log)
+	}
+	if change != nil {
+		change(cfg)
+	}
+	intake := tickets.NewIntake(store, cfg, log)
 	srv := mail.NewServer(context.Background(), opts, intake, &mail.Rules{Directory: dir, Signer: signer, Limits: mail.DefaultLimits()}, log)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,7 +77,7 @@ func startServer(t testing.TB, opts mail.ServerOptions) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{addr: l.Addr().String(), store: store, srv: srv}
+	return &testServer{addr: l.Addr().String(), store: store, srv: srv, signer: signer}
 }
 
 // dialog is a raw SMTP conversation, for the reply codes themselves.

@@ -2,9 +2,12 @@ package tickets
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -35,6 +38,9 @@ type Command struct {
 	Assignee    string        // assign: a consultant's address
 	Work        time.Duration // time
 	Onsite      time.Time     // onsite: when the visit is booked for
+	// Line is the command as the consultant wrote it ("#time 1h30m"), for
+	// the receipt and error replies; "" when made in code.
+	Line string
 }
 
 // ConsultantReply is a consultant's authenticated mail about a ticket.
@@ -46,6 +52,13 @@ type ConsultantReply struct {
 	// is among the commands, that text goes to the customer, and the first
 	// such reply counts as #start (SPEC §6).
 	HasText bool
+	// Unreadable lists the command lines that could not be read
+	// (ParseCommands); with any, nothing changes.
+	Unreadable CommandErrors
+	// Refused says why the mail does not count as the consultant's
+	// ("not_authentic", SPEC §6). When set nothing changes: the mail and
+	// the attempt are recorded, and the outcome is OutcomeRefused.
+	Refused string
 }
 
 // Apply applies a consultant's commands all-or-nothing in one
@@ -67,7 +80,17 @@ func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Com
 			return err
 		}
 		now := r.Mail.Received
-		if problems := validate(t, r.Commands); len(problems) > 0 {
+		if res.Thread, err = firstMessageID(ctx, tx, id); err != nil {
+			return err
+		}
+		if r.Refused != "" {
+			res.Outcome = OutcomeRefused
+			if err := addEvent(ctx, tx, id, now, "commands_refused", r.Consultant, r.Refused, msgRow); err != nil {
+				return err
+			}
+			return res.queue(ctx, tx, now, compose)
+		}
+		if problems := append(slices.Clone(r.Unreadable), validate(t, r.Commands)...); len(problems) > 0 {
 			res.Outcome, res.Problems = OutcomeRejectedCommands, problems
 			if err := addEvent(ctx, tx, id, now, "commands_rejected", r.Consultant, problems.Error(), msgRow); err != nil {
 				return err
@@ -85,6 +108,7 @@ func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Com
 			}
 			res.Changes = append(res.Changes, changes...)
 		}
+		res.Internal = internal
 		res.ToCustomer = r.HasText && !internal
 		if res.ToCustomer && t.Status == StatusNew {
 			// SPEC §6: the first reply that goes to the customer counts
@@ -94,6 +118,7 @@ func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Com
 				return err
 			}
 			changes[0].Detail += " (first reply to the customer)"
+			changes[0].Implied = true
 			res.Changes = append(res.Changes, changes...)
 		}
 		kind, detail := "note", "internal note"
@@ -114,16 +139,50 @@ func (s *Store) Apply(ctx context.Context, id ID, r ConsultantReply, compose Com
 	return res, err
 }
 
+// firstMessageID is the Message-ID of the mail that opened ticket id: the
+// root of the thread its mail to the customer continues.
+func firstMessageID(ctx context.Context, tx dbtx, id ID) (string, error) {
+	var mid string
+	err := tx.QueryRowContext(ctx, `SELECT message_id FROM messages WHERE ticket_id = ? AND direction = 'in' ORDER BY id LIMIT 1`, int64(id)).Scan(&mid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return mid, err
+}
+
 // validate checks every command against the ticket as the commands before
 // it leave it, without writing anything.
 func validate(t Ticket, cmds []Command) CommandErrors {
 	var problems CommandErrors
 	for i, c := range cmds {
 		if err := check(&t, c); err != nil {
-			problems = append(problems, CommandError{Index: i, Command: c, Err: err})
+			problems = append(problems, CommandError{Index: i, Command: c, Code: problemCode(c, err), Err: err})
 		}
 	}
 	return problems
+}
+
+// problemCode names the problem of a command check refused.
+func problemCode(c Command, err error) string {
+	var te *TransitionError
+	switch {
+	case errors.As(err, &te):
+		return ProblemNotAllowed
+	case c.Kind == CmdPriority:
+		return ProblemBadPriority
+	case c.Kind == CmdApp && c.Application == "":
+		return ProblemMissingValue
+	case c.Kind == CmdApp:
+		return ProblemBadApplication
+	case c.Kind == CmdAssign:
+		return ProblemBadAddress
+	case c.Kind == CmdTime:
+		return ProblemBadDuration
+	case c.Kind == CmdOnsite:
+		return ProblemBadDatetime
+	default:
+		return ProblemUnknownCommand
+	}
 }
 
 // check validates one command and advances t's status as applying it
@@ -192,6 +251,9 @@ func (s *Store) apply(ctx context.Context, tx dbtx, t *Ticket, c Command, actor 
 		if err != nil {
 			return nil, err
 		}
+		for i := range started {
+			started[i].Implied = true
+		}
 		implied = started
 	}
 	ch, err := s.applyOne(ctx, tx, t, c, actor, now, msgRow)
@@ -213,7 +275,7 @@ func (s *Store) applyOne(ctx context.Context, tx dbtx, t *Ticket, c Command, act
 	var ch Change
 	switch c.Kind {
 	case CmdStart:
-		ch = Change{"started", "troubleshooting started"}
+		ch = Change{Kind: "started", Detail: "troubleshooting started"}
 		if err := t.start(exec, now); err != nil {
 			return ch, err
 		}
@@ -229,54 +291,56 @@ func (s *Store) applyOne(ctx context.Context, tx dbtx, t *Ticket, c Command, act
 		if err != nil {
 			return ch, err
 		}
-		ch = Change{"priority", fmt.Sprintf("priority %d → %d, deadline %s → %s", t.Priority, c.Priority,
-			t.Deadline.In(deadline.Location()).Format(time.RFC3339), deadline.Format(time.RFC3339))}
+		ch = Change{Kind: "priority", Detail: fmt.Sprintf("priority %d → %d, deadline %s → %s", t.Priority, c.Priority,
+			t.Deadline.In(deadline.Location()).Format(time.RFC3339), deadline.Format(time.RFC3339)),
+			From: strconv.Itoa(t.Priority), To: strconv.Itoa(c.Priority), At: deadline}
 		if err := exec(`UPDATE tickets SET priority = ?, deadline = ?, deadline_facts = ? WHERE id = ?`,
 			c.Priority, nanos(deadline), string(factsJSON), int64(t.ID)); err != nil {
 			return ch, err
 		}
 		t.Priority, t.Deadline = c.Priority, deadline
 	case CmdApp:
-		ch = Change{"application", fmt.Sprintf("application %s → %s", orUnknown(t.Application), c.Application)}
+		ch = Change{Kind: "application", Detail: fmt.Sprintf("application %s → %s", orUnknown(t.Application), c.Application),
+			From: t.Application, To: c.Application}
 		if err := exec(`UPDATE tickets SET application = ? WHERE id = ?`, c.Application, int64(t.ID)); err != nil {
 			return ch, err
 		}
 		t.Application = c.Application
 	case CmdAssign:
-		ch = Change{"assigned", "assigned to " + c.Assignee}
+		ch = Change{Kind: "assigned", Detail: "assigned to " + c.Assignee, From: t.Assignee, To: c.Assignee}
 		if err := exec(`UPDATE tickets SET assignee = ? WHERE id = ?`, c.Assignee, int64(t.ID)); err != nil {
 			return ch, err
 		}
 		t.Assignee = c.Assignee
 	case CmdTime:
 		minutes := int(c.Work / time.Minute)
-		ch = Change{"work", fmt.Sprintf("%d minutes of work logged", minutes)}
+		ch = Change{Kind: "work", Detail: fmt.Sprintf("%d minutes of work logged", minutes), Minutes: minutes}
 		if err := exec(`INSERT INTO work_log (ticket_id, at, consultant, minutes, message_id) VALUES (?, ?, ?, ?, ?)`,
 			int64(t.ID), nanos(now), actor, minutes, nullRow(msgRow)); err != nil {
 			return ch, err
 		}
 		t.WorkMinutes += minutes
 	case CmdCalled:
-		ch = Change{"called", "the customer was called (four-hour rule)"}
+		ch = Change{Kind: "called", Detail: "the customer was called (four-hour rule)"}
 		if err := exec(`UPDATE tickets SET called = 1 WHERE id = ?`, int64(t.ID)); err != nil {
 			return ch, err
 		}
 		t.Called = true
 	case CmdOnsite:
-		ch = Change{"onsite", "on-site visit booked for " + c.Onsite.Format(time.RFC3339)}
+		ch = Change{Kind: "onsite", Detail: "on-site visit booked for " + c.Onsite.Format(time.RFC3339), At: c.Onsite}
 		if err := exec(`INSERT INTO onsite_visits (ticket_id, at, booked, consultant, message_id) VALUES (?, ?, ?, ?, ?)`,
 			int64(t.ID), nanos(c.Onsite), nanos(now), actor, nullRow(msgRow)); err != nil {
 			return ch, err
 		}
 		t.Onsite++
 	case CmdResolve:
-		ch = Change{"resolved", "fix proposed; waiting for the customer's approval"}
+		ch = Change{Kind: "resolved", Detail: "fix proposed; waiting for the customer's approval"}
 		if err := exec(`UPDATE tickets SET status = 'resolved', resolved = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
 			return ch, err
 		}
 		t.Status, t.Resolved = StatusResolved, now
 	case CmdClose:
-		ch = Change{"closed", "closed by " + actor}
+		ch = Change{Kind: "closed", Detail: "closed by " + actor}
 		if err := exec(`UPDATE tickets SET status = 'closed', closed = ? WHERE id = ?`, nanos(now), int64(t.ID)); err != nil {
 			return ch, err
 		}

@@ -55,7 +55,21 @@ type CommandErrors []CommandError
 type CommandError struct {
 	Index   int // position in the list given to Apply
 	Command Command
-	Err     error
+	// Code is the problem as a machine word (Problem* constants), for the
+	// reply to the consultant; Valid lists what would have been accepted
+	// (application ids, consultants) where that helps.
+	Code  string
+	Valid []string
+	Err   error
+}
+
+// Status is the ticket's status when a not_allowed command would have run.
+func (e CommandError) Status() Status {
+	var te *TransitionError
+	if errors.As(e.Err, &te) {
+		return te.Status
+	}
+	return ""
 }
 
 func (es CommandErrors) Error() string {

@@ -97,7 +97,7 @@ func (r *Result) queue(ctx context.Context, tx dbtx, now time.Time, compose Comp
 	if compose == nil {
 		return nil
 	}
-	mails, err := compose(r.outcome())
+	mails, err := compose(r.outcome(now))
 	if err != nil {
 		return fmt.Errorf("compose mail for %s: %w", r.Ticket.ID, err)
 	}

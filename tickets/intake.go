@@ -32,6 +32,12 @@ type IntakeConfig struct {
 	// ticket (SPEC §7).
 	ReopenWithin time.Duration
 	Location     *time.Location
+	// ConsultantNames maps a consultant's address to the name the
+	// customer sees on the consultant's replies.
+	ConsultantNames map[string]string
+	// Auth checks that a consultant's mail not sent to a signed reply
+	// address really comes from the consultant's domain (SPEC §6).
+	Auth mail.AuthOptions
 }
 
 // Defaults of SPEC §5 and §7.
@@ -103,8 +109,7 @@ func (in *Intake) File(ctx context.Context, env mail.Envelope, msg *mail.Message
 		_, err := in.store.Keep(ctx, ib, "automatic: "+c.Reason, nil, nil)
 		return err
 	case mail.ClassConsultant:
-		_, err := in.store.Keep(ctx, ib, c.Reason, nil, nil)
-		return err
+		return in.consultantWithoutTicket(ctx, cfg, ib, msg, c, quiet)
 	case mail.ClassCustomer:
 		nt := NewTicket{Customer: c.Customer.ID, Application: c.Application, Priority: c.Priority,
 			Language: c.Customer.Language, Reporter: c.Sender, Subject: msg.Subject}
@@ -139,10 +144,7 @@ func (in *Intake) reply(ctx context.Context, cfg *IntakeConfig, ib Inbound, msg 
 		return err
 	}
 	if c.Consultant {
-		// Consultant commands are applied by a later stage; here the
-		// consultant's mail is kept in the ticket's history.
-		_, err := in.store.Apply(ctx, id, ConsultantReply{Consultant: c.Sender, Mail: ib}, nil)
-		return err
+		return in.consultantReply(ctx, cfg, id, ib, msg, c, quiet)
 	}
 	r := CustomerReply{
 		Mail:            ib,

@@ -37,6 +37,15 @@ func (cfg *IntakeConfig) templateTicket(t Ticket) templates.Ticket {
 // one recipient, with that recipient's signed reply address when the mail
 // is about a ticket.
 func (cfg *IntakeConfig) draft(kind templates.Kind, lang string, data any, ticket ID, to string, now time.Time, auto string, thread *mail.Message, attach []mail.Attachment) (Outgoing, error) {
+	return cfg.compose(kind, lang, data, ticket, to, now, auto, thread, attach, "")
+}
+
+// draftWith is draft with no attachments and an iCalendar alternative.
+func (cfg *IntakeConfig) draftWith(kind templates.Kind, lang string, data any, ticket ID, to string, now time.Time, auto string, thread *mail.Message, calendar string) (Outgoing, error) {
+	return cfg.compose(kind, lang, data, ticket, to, now, auto, thread, nil, calendar)
+}
+
+func (cfg *IntakeConfig) compose(kind templates.Kind, lang string, data any, ticket ID, to string, now time.Time, auto string, thread *mail.Message, attach []mail.Attachment, calendar string) (Outgoing, error) {
 	r, err := cfg.Templates.Render(kind, lang, data)
 	if err != nil {
 		return Outgoing{}, err
@@ -52,6 +61,7 @@ func (cfg *IntakeConfig) draft(kind templates.Kind, lang string, data any, ticke
 		Text:          r.Text,
 		HTML:          r.HTML,
 		Attachments:   attach,
+		Calendar:      calendar,
 	}
 	if ticket != 0 && cfg.Signer != nil {
 		d.ReplyTo = cfg.Signer.Address(int64(ticket), to)
@@ -74,8 +84,11 @@ func (in *Intake) composeFiled(cfg *IntakeConfig, msg *mail.Message, newText str
 	return func(o Outcome) ([]Outgoing, error) {
 		t := o.Ticket
 		tt := cfg.templateTicket(t)
-		ack, err := cfg.draft(templates.Ack, t.Language, templates.AckData{Ticket: tt, Hours: cfg.Hours, Phone: cfg.Phone, SupportAddress: cfg.Directory.Support},
-			t.ID, t.Reporter, t.Received, "auto-replied", msg, nil)
+		ackData := templates.AckData{Ticket: tt, Hours: cfg.Hours, Phone: cfg.Phone, SupportAddress: cfg.Directory.Support}
+		if t.RefersTo != 0 {
+			ackData.Refers = t.RefersTo.String()
+		}
+		ack, err := cfg.draft(templates.Ack, t.Language, ackData, t.ID, t.Reporter, t.Received, "auto-replied", msg, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -134,6 +147,24 @@ func (in *Intake) composeReply(cfg *IntakeConfig, msg *mail.Message, c mail.Clas
 		for _, to := range recipients {
 			data := templates.ReplyNoticeData{Ticket: cfg.templateTicket(t), From: c.Sender, NewText: c.NewText, StatusNote: note}
 			n, err := cfg.draft(templates.ReplyNotice, consultantLanguage, data, t.ID, to, now, "auto-generated", nil, nil)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		}
+		// The customer hears what their reply did (SPEC §7).
+		var kind templates.Kind
+		var data any
+		switch note {
+		case "approved":
+			kind, data = templates.Approved, templates.ApprovedData{Ticket: cfg.templateTicket(t)}
+		case "rejected":
+			kind, data = templates.Reopened, templates.ReopenedData{Ticket: cfg.templateTicket(t), Reason: "rejected"}
+		case "reopened":
+			kind, data = templates.Reopened, templates.ReopenedData{Ticket: cfg.templateTicket(t), Reason: "reply_after_close"}
+		}
+		if kind != "" {
+			n, err := cfg.draft(kind, t.Language, data, t.ID, c.Sender, now, "auto-replied", msg, nil)
 			if err != nil {
 				return nil, err
 			}

@@ -186,3 +186,15 @@ func eachTicket(ctx context.Context, tx dbtx, facts bool, fn func(Ticket) error,
 	}
 	return rows.Err()
 }
+
+// Ticket returns ticket id without its history; ErrNotFound when there is
+// none.
+func (s *Store) Ticket(ctx context.Context, id ID) (Ticket, error) {
+	var t Ticket
+	err := s.read(ctx, "get ticket", func(tx *sql.Tx) error {
+		var err error
+		t, err = getTicket(ctx, tx, id)
+		return err
+	})
+	return t, err
+}

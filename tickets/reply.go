@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -67,7 +68,7 @@ func (s *Store) CustomerReply(ctx context.Context, id ID, r CustomerReply, reope
 			if err := addEvent(ctx, tx, id, now, "priority_requested", from, detail, msgRow); err != nil {
 				return err
 			}
-			res.Changes = append(res.Changes, Change{"priority_requested", detail})
+			res.Changes = append(res.Changes, Change{Kind: "priority_requested", Detail: detail, From: strconv.Itoa(t.Priority), To: strconv.Itoa(r.PriorityRequest)})
 		}
 		if !r.Automatic {
 			var err error

@@ -1,5 +1,7 @@
 package tickets
 
+import "time"
+
 // OutcomeKind says what an operation did, so the composer knows which mail
 // to write.
 type OutcomeKind string
@@ -15,6 +17,9 @@ const (
 	// OutcomeRejectedCommands: a consultant's mail had invalid commands;
 	// nothing changed (SPEC §6).
 	OutcomeRejectedCommands OutcomeKind = "commands_rejected"
+	// OutcomeRefused: a mail from a consultant's address that does not
+	// count as the consultant's (not authentic); nothing changed (SPEC §6).
+	OutcomeRefused OutcomeKind = "refused"
 	// OutcomeApproved: the customer approved the resolution; closed.
 	OutcomeApproved OutcomeKind = "approved"
 	// OutcomeReopened: a resolved ticket's fix was rejected, or a closed
@@ -27,8 +32,13 @@ const (
 
 // Change is one thing a command changed, for the receipt (SPEC §6).
 type Change struct {
-	Kind   string // the event kind: started, priority, assigned, …
-	Detail string
+	Kind   string // the event kind: started, priority, application, assigned, work, called, onsite, resolved, closed, …
+	Detail string // for the history, in English
+	// The values a receipt writes out in its reader's language.
+	From, To string    // priority ("3", "1"), application (ids, "" unknown), assigned (To)
+	Minutes  int       // work
+	At       time.Time // onsite: the visit; priority: the new deadline
+	Implied  bool      // started: by the first reply to the customer, or by #resolve or #close
 }
 
 // Result is what an operation did.
@@ -49,6 +59,12 @@ type Result struct {
 	Duplicate bool
 	// Outbox holds the ids of the outbox rows written.
 	Outbox []int64
+	// Thread is the Message-ID of the mail that opened the ticket, which
+	// mail to the customer answers ("" when unknown).
+	Thread string
+	// Internal: the consultant wrote #internal; nothing goes to the
+	// customer.
+	Internal bool
 }
 
 // Outcome is what a Composer is given.
@@ -59,8 +75,13 @@ type Outcome struct {
 	Changes    []Change
 	Problems   CommandErrors
 	ToCustomer bool
+	Thread     string
+	Internal   bool
+	// Now is when the mail that caused the outcome arrived.
+	Now time.Time
 }
 
-func (r *Result) outcome() Outcome {
-	return Outcome{Kind: r.Outcome, Ticket: r.Ticket, Previous: r.Previous, Changes: r.Changes, Problems: r.Problems, ToCustomer: r.ToCustomer}
+func (r *Result) outcome(now time.Time) Outcome {
+	return Outcome{Kind: r.Outcome, Ticket: r.Ticket, Previous: r.Previous, Changes: r.Changes, Problems: r.Problems,
+		ToCustomer: r.ToCustomer, Thread: r.Thread, Internal: r.Internal, Now: now}
 }

@@ -55,6 +55,11 @@ type supportConfig struct {
 	// ReopenWithin: a reply to a closed ticket within it reopens the
 	// ticket; later it opens a new one (SPEC §7). "7d" or "168h".
 	ReopenWithin string `yaml:"reopen_within"`
+	// TrustedAuthservIDs: the authserv-ids of the relays in front of sosd
+	// whose Authentication-Results headers vouch for a consultant's mail
+	// (RFC 8601; SPEC §6). Such a relay must remove headers carrying its
+	// id that arrive from outside.
+	TrustedAuthservIDs []string `yaml:"trusted_authserv_ids"`
 }
 
 type outboundConfig struct {

@@ -44,17 +44,22 @@ func buildRuntime(cfg *config, tmpl *templates.Set) (*runtime, error) {
 		consultants = append(consultants, c.Email)
 	}
 	rt.intake = &tickets.IntakeConfig{
-		Directory:    dir,
-		Signer:       signer,
-		Templates:    tmpl,
-		Priorities:   cfg.Priorities,
-		Hours:        supportHours(cfg.Calendar.Config()),
-		Phone:        cfg.File.Support.Phone,
-		Consultants:  consultants,
-		Notify:       cfg.File.Escalation.Notify,
-		LoopLimit:    cfg.File.Support.LoopLimit,
-		ReopenWithin: cfg.ReopenWithin,
-		Location:     cfg.Calendar.Location(),
+		Directory:       dir,
+		Signer:          signer,
+		Templates:       tmpl,
+		Priorities:      cfg.Priorities,
+		Hours:           supportHours(cfg.Calendar.Config()),
+		Phone:           cfg.File.Support.Phone,
+		Consultants:     consultants,
+		Notify:          cfg.File.Escalation.Notify,
+		LoopLimit:       cfg.File.Support.LoopLimit,
+		ReopenWithin:    cfg.ReopenWithin,
+		Location:        cfg.Calendar.Location(),
+		ConsultantNames: map[string]string{},
+		Auth:            mail.AuthOptions{TrustedAuthServIDs: cfg.File.Support.TrustedAuthservIDs},
+	}
+	for _, k := range cfg.File.Consultants {
+		rt.intake.ConsultantNames[strings.ToLower(k.Email)] = k.Name
 	}
 	if cfg.File.Listen.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.File.Listen.TLSCert, cfg.File.Listen.TLSKey)

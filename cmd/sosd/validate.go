@@ -46,6 +46,11 @@ func (c *config) validate(loc locator, dir string) configErrors {
 	} else if !v.has("support.reopen_within") {
 		v.errorf("support.reopen_within", "must be a positive duration such as 7d")
 	}
+	for i, id := range f.Support.TrustedAuthservIDs {
+		if id == "" || strings.ContainsAny(id, " \t;()\"") {
+			v.errorf(fmt.Sprintf("support.trusted_authserv_ids[%d]", i), "must be an authserv-id such as mx.sos.example (RFC 8601 §2.5)")
+		}
+	}
 	if (f.Listen.TLSCert == "") != (f.Listen.TLSKey == "") {
 		v.errorf("listen.tls_cert", "tls_cert and tls_key go together")
 	}
