@@ -49,6 +49,15 @@ func TestGroupCommitOneFailureAlone(t *testing.T) {
 	if got := count(t, s, "SELECT COUNT(*) FROM messages WHERE message_id = 'g17@acme.se'"); got != 0 {
 		t.Errorf("the failed filing left its mail")
 	}
+	// The batch ran again without the failing filing, so the ids after it
+	// moved: every mail must have been rendered for its ticket's final id.
+	if got := count(t, s, `SELECT COUNT(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id
+		WHERE m.direction = 'out' AND instr(CAST(m.raw AS TEXT), '[SOS-' || t.id || ']') > 0`); got != 2*(n-1) {
+		t.Errorf("%d outgoing mails name their own ticket, want %d", got, 2*(n-1))
+	}
+	if got := count(t, s, "SELECT COUNT(*) FROM outbox"); got != 2*(n-1) {
+		t.Errorf("%d outbox rows, want %d", got, 2*(n-1))
+	}
 }
 
 // A panic in a composer fails that filing only.
