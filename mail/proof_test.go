@@ -145,6 +145,14 @@ func TestProofOfWhoWrote(t *testing.T) {
 			toAnna: []string{"consultant_notice", "receipt"}, toEva: []string{"ack", "consultant_reply"},
 		},
 		{
+			name: "invalid commands",
+			raw: func(s *testServer, _ ed25519.PrivateKey, rcpt string) []byte {
+				return []byte(consultantMail("p0@sos.example", rcpt, "Re: Servern svarar inte", "#start\n#prio 1\n#time 90\n\nVi är på det."))
+			},
+			status: tickets.StatusNew, event: "commands_rejected",
+			toAnna: []string{"consultant_notice", "command_error"}, toEva: []string{"ack"},
+		},
+		{
 			name: "plain support address without DKIM",
 			rcpt: "support@sos.example",
 			raw: func(s *testServer, _ ed25519.PrivateKey, rcpt string) []byte {
@@ -253,5 +261,43 @@ func TestConsultantMailWithoutTicket(t *testing.T) {
 	}
 	if len(items) != 1 || items[0].Kind != "command_refused" || items[0].To[0] != "anna@sos.example" {
 		t.Fatalf("outbox %+v, want one command_refused to anna", items)
+	}
+}
+
+// The reply to a mail with invalid commands names each problem, and
+// nothing of the mail went to the customer.
+func TestCommandErrorNamesEachProblem(t *testing.T) {
+	t.Parallel()
+	s, _ := proofServer(t)
+	fileTicket(t, s)
+	rcpt := s.signer.Address(1, "anna@sos.example")
+	raw := consultantMail("bad@sos.example", rcpt, "Re: Servern svarar inte", "#start\n#prio 1\n#time 90\n#app lön\n\nVi är på det.")
+	if err := sendTo(s.addr, "anna@sos.example", rcpt, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.store.Due(context.Background(), farFuture(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body string
+	for _, it := range items {
+		if it.Kind == "command_error" {
+			m, err := mail.Parse(it.Raw, mail.DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = m.Text
+		}
+		if it.To[0] == "eva@acme.se" && it.Kind != "ack" {
+			t.Errorf("the customer got %s", it.Kind)
+		}
+	}
+	for _, line := range []string{"#prio 1", "#time 90", "#app lön"} {
+		if !strings.Contains(body, line) {
+			t.Errorf("the error reply does not name %q:\n%s", line, body)
+		}
+	}
+	if strings.Contains(body, "#start\n") {
+		t.Errorf("the error reply names the valid #start:\n%s", body)
 	}
 }
