@@ -22,6 +22,7 @@ type PriorityStats struct {
 // Breach is one broken response promise.
 type Breach struct {
 	ID       ID
+	Subject  string
 	Priority int
 	Deadline time.Time
 	Started  time.Time // zero when not started
@@ -38,6 +39,8 @@ type Stats struct {
 	ByApplication    map[string]int // "unknown" for tickets without one
 	Breaches         []Breach
 	ResolutionMedian *int // business minutes, received → closed
+	ResolutionP90    *int
+	ResolutionWorst  *int
 	OnsiteVisits     int
 	WorkMinutes      int
 	FourHourCalls    int
@@ -63,6 +66,11 @@ func (s *Store) Stats(ctx context.Context, customer string, from, to, now time.T
 	if err != nil {
 		return Stats{}, err
 	}
+	return statsOf(customer, list, from, to, now)
+}
+
+// statsOf computes the figures of tickets list, received in [from, to).
+func statsOf(customer string, list []Ticket, from, to, now time.Time) (Stats, error) {
 	st := Stats{Customer: customer, From: from, To: to, Now: now,
 		ByPriority: map[int]*PriorityStats{1: {}, 2: {}, 3: {}}, ByApplication: map[string]int{}}
 	responses := map[int][]int{}
@@ -85,7 +93,7 @@ func (s *Store) Stats(ctx context.Context, customer string, from, to, now time.T
 		case t.Breached(now):
 			ps.Breached++
 			st.Breached++
-			st.Breaches = append(st.Breaches, Breach{ID: t.ID, Priority: t.Priority, Deadline: t.Deadline, Started: t.Started})
+			st.Breaches = append(st.Breaches, Breach{ID: t.ID, Subject: t.Subject, Priority: t.Priority, Deadline: t.Deadline, Started: t.Started})
 		case !t.Started.IsZero():
 			ps.Met++
 			st.Met++
@@ -111,6 +119,8 @@ func (s *Store) Stats(ctx context.Context, customer string, from, to, now time.T
 		ps.MedianResponse, ps.P90Response, ps.WorstResponse = percentile(rs, 50), percentile(rs, 90), percentile(rs, 100)
 	}
 	st.ResolutionMedian = percentile(resolutions, 50)
+	st.ResolutionP90 = percentile(resolutions, 90)
+	st.ResolutionWorst = percentile(resolutions, 100)
 	return st, nil
 }
 
