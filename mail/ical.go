@@ -50,7 +50,7 @@ func Calendar(e Event) string {
 
 // icalText escapes a TEXT value (RFC 5545 §3.3.11).
 func icalText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\r\n", "\n"), "\uFFFD")
 	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`, "\r", `\n`)
 	return r.Replace(s)
 }
@@ -64,6 +64,9 @@ func writeFolded(b *strings.Builder, l string) {
 		cut := limit
 		for cut > 0 && l[cut]&0xC0 == 0x80 {
 			cut-- // a continuation byte: cut before its rune
+		}
+		if cut == 0 {
+			cut = limit // not UTF-8 after all: cut anywhere rather than loop
 		}
 		b.WriteString(l[:cut])
 		b.WriteString("\r\n ")

@@ -195,6 +195,9 @@ func parseWork(s string) (time.Duration, bool) {
 			total += time.Duration(num * float64(time.Minute))
 		}
 		seen = true
+		if total > maxWork {
+			return 0, false // also before many terms could overflow the sum
+		}
 	}
 	total = total.Round(time.Minute)
 	if !seen || total < time.Minute || total > maxWork {
