@@ -187,7 +187,7 @@ func htmlParseTag(s, lower string, i int) (string, map[string]string, int) {
 				val = s[v:j]
 			}
 		}
-		if key == "href" || key == "class" {
+		if key == "href" || key == "class" || key == "id" || key == "style" {
 			if attrs == nil {
 				attrs = map[string]string{}
 			}
@@ -246,6 +246,9 @@ func (r *htmlRenderer) startTag(name string, attrs map[string]string) {
 		}
 		r.block(n)
 	}
+	if htmlOutlookReply(attrs, r.started) {
+		r.rule()
+	}
 	switch name {
 	case "blockquote":
 		r.quote++
@@ -256,9 +259,43 @@ func (r *htmlRenderer) startTag(name string, attrs map[string]string) {
 	case "li":
 		r.bullet = true
 	case "hr":
-		r.emit("________________________________")
-		r.block(1)
+		r.rule()
 	}
+}
+
+// htmlRule is the line Outlook writes above the quoted message in its plain-text alternative.
+const htmlRule = "________________________________"
+
+// rule writes htmlRule on a line of its own, once: Outlook's reply div usually follows its <hr>.
+func (r *htmlRenderer) rule() {
+	if !strings.HasSuffix(strings.TrimRight(r.out.String(), " \n"), htmlRule) {
+		r.block(1)
+		r.emit(htmlRule)
+	}
+	r.block(1)
+}
+
+// htmlOutlookReply reports whether an element is where Outlook puts the message replied to or
+// forwarded: OWA and new Outlook's <div id="divRplyFwdMsg">, <div id="appendonsend"> and
+// <div id="mail-editor-reference-message-container"> (with "x_" prefixes once the HTML has
+// been quoted through Exchange), and Outlook for Windows' header div with its blue-grey top
+// border. HTMLToText writes htmlRule there, so that NewText cuts the history even when its
+// header block is in a language NewText does not know. The empty "appendonsend" div counts
+// only after some text (started): should a client ever put it at the top of a new message, the
+// whole message would otherwise read as history.
+func htmlOutlookReply(attrs map[string]string, started bool) bool {
+	id := attrs["id"]
+	for strings.HasPrefix(id, "x_") {
+		id = id[2:]
+	}
+	switch strings.ToLower(id) {
+	case "divrplyfwdmsg", "mail-editor-reference-message-container":
+		return true
+	case "appendonsend":
+		return started
+	}
+	style := strings.ToLower(attrs["style"])
+	return strings.Contains(style, "border-top:solid #e1e1e1") || strings.Contains(style, "border-top:solid #b5c4df")
 }
 
 func (r *htmlRenderer) endTag(name string) {
