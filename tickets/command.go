@@ -294,8 +294,12 @@ func (s *Store) applyOne(ctx context.Context, tx dbtx, t *Ticket, c Command, act
 		ch = Change{Kind: "priority", Detail: fmt.Sprintf("priority %d → %d, deadline %s → %s", t.Priority, c.Priority,
 			t.Deadline.In(deadline.Location()).Format(time.RFC3339), deadline.Format(time.RFC3339)),
 			From: strconv.Itoa(t.Priority), To: strconv.Itoa(c.Priority), At: deadline}
-		if err := exec(`UPDATE tickets SET priority = ?, deadline = ?, deadline_facts = ? WHERE id = ?`,
-			c.Priority, nanos(deadline), string(factsJSON), int64(t.ID)); err != nil {
+		calID, err := calendarID(ctx, tx, facts)
+		if err != nil {
+			return ch, err
+		}
+		if err := exec(`UPDATE tickets SET priority = ?, deadline = ?, deadline_facts = ?, window_ns = ?, calendar_id = ? WHERE id = ?`,
+			c.Priority, nanos(deadline), string(factsJSON), int64(facts.window()), calID, int64(t.ID)); err != nil {
 			return ch, err
 		}
 		t.Priority, t.Deadline = c.Priority, deadline

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -73,6 +74,10 @@ func (s *Store) insertTicket(ctx context.Context, tx dbtx, received time.Time, n
 	if err != nil {
 		return Ticket{}, err
 	}
+	calID, err := calendarID(ctx, tx, facts)
+	if err != nil {
+		return Ticket{}, err
+	}
 	lang := nt.Language
 	if lang == "" {
 		lang = "sv"
@@ -81,10 +86,10 @@ func (s *Store) insertTicket(ctx context.Context, tx dbtx, received time.Time, n
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM tickets`).Scan(&id); err != nil {
 		return Ticket{}, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO tickets (id, status, customer, application, priority, reporter, subject, language, received, deadline, deadline_facts, refers_to)
-		VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO tickets (id, status, customer, application, priority, reporter, subject, language, received, deadline, deadline_facts, refers_to, window_ns, calendar_id)
+		VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		int64(id), nt.Customer, sql.NullString{String: nt.Application, Valid: nt.Application != ""}, nt.Priority,
-		nt.Reporter, nt.Subject, lang, nanos(received), nanos(deadline), string(factsJSON), nullID(nt.RefersTo))
+		nt.Reporter, nt.Subject, lang, nanos(received), nanos(deadline), string(factsJSON), nullID(nt.RefersTo), int64(facts.window()), calID)
 	if err != nil {
 		return Ticket{}, fmt.Errorf("insert ticket: %w", err)
 	}
@@ -104,4 +109,27 @@ func (r *Result) queue(ctx context.Context, tx dbtx, now time.Time, compose Comp
 	ids, err := enqueue(ctx, tx, r.Ticket.ID, now, mails)
 	r.Outbox = append(r.Outbox, ids...)
 	return err
+}
+
+// calendarID returns the row of the calendar facts were computed on,
+// adding it the first time: the tickets of one configuration share it, so
+// the escalation scan builds each calendar once (migration 0003).
+func calendarID(ctx context.Context, tx dbtx, facts DeadlineFacts) (int64, error) {
+	config, err := json.Marshal(facts.Calendar)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM calendars WHERE config = ?`, string(config)).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("find calendar: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO calendars (config) VALUES (?)`, string(config))
+	if err != nil {
+		return 0, fmt.Errorf("add calendar: %w", err)
+	}
+	return res.LastInsertId()
 }

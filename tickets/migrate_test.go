@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestMigrationsFromEmptyFile(t *testing.T) {
@@ -126,5 +127,72 @@ func TestMigrationFilesNumbered(t *testing.T) {
 		if m.version != i+1 {
 			t.Errorf("%s has version %d, want %d", m.name, m.version, i+1)
 		}
+	}
+}
+
+// Migration 0003 fills window_ns and calendar_id of tickets filed before
+// it from their stored facts, to what filing writes today.
+func TestMigration0003Backfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := openTestStore(t)
+	fileOne(t, now, "m3@acme.se", stockholm(t, 2026, 11, 27, 16, 0))
+	var want struct {
+		window int64
+		config string
+	}
+	if err := now.w.QueryRow(`SELECT t.window_ns, c.config FROM tickets t JOIN calendars c ON c.id = t.calendar_id`).Scan(&want.window, &want.config); err != nil {
+		t.Fatal(err)
+	}
+
+	// A database of schema 2 holding the same ticket.
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:2] {
+		if _, err := old.Exec(m.sql); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+	}
+	var cols []any
+	row := now.w.QueryRow(`SELECT id, status, customer, application, priority, reporter, subject, language, received, deadline, deadline_facts FROM tickets`)
+	vals := make([]any, 11)
+	for i := range vals {
+		cols = append(cols, &vals[i])
+	}
+	if err := row.Scan(cols...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`INSERT INTO tickets (id, status, customer, application, priority, reporter, subject, language, received, deadline, deadline_facts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, vals...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`PRAGMA user_version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(ctx, path, testPolicy(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var window int64
+	var config string
+	if err := s.w.QueryRow(`SELECT t.window_ns, c.config FROM tickets t JOIN calendars c ON c.id = t.calendar_id`).Scan(&window, &config); err != nil {
+		t.Fatal(err)
+	}
+	// julianday keeps milliseconds.
+	if d := window - want.window; d < -int64(time.Millisecond) || d > int64(time.Millisecond) {
+		t.Errorf("window_ns %d after the migration, filing writes %d", window, want.window)
+	}
+	if config != want.config {
+		t.Errorf("calendar after the migration\n%s\nfiling writes\n%s", config, want.config)
 	}
 }

@@ -102,6 +102,12 @@ type FactInterval struct {
 	Hours string    `json:"hours"`
 }
 
+// window is the response window the facts were computed for.
+func (f DeadlineFacts) window() time.Duration {
+	d, _ := time.ParseDuration(f.Window)
+	return d
+}
+
 // deadline computes the deadline of a ticket of priority prio received at
 // received, with the facts to store beside it.
 func (p *Policy) deadline(prio int, received, now time.Time) (time.Time, DeadlineFacts, error) {
