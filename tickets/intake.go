@@ -38,6 +38,8 @@ type IntakeConfig struct {
 	// Auth checks that a consultant's mail not sent to a signed reply
 	// address really comes from the consultant's domain (SPEC §6).
 	Auth mail.AuthOptions
+	// Jobs configures escalation, the four-hour rule and the reports.
+	Jobs JobsConfig
 }
 
 // Defaults of SPEC §5 and §7.

@@ -53,6 +53,7 @@ func commands() []*command {
 		slaCalendarCommand(),
 		ticketsListCommand(),
 		ticketsShowCommand(),
+		reportCommand(),
 		versionCommand(),
 	}
 }

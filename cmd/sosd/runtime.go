@@ -25,13 +25,17 @@ type runtime struct {
 
 // buildRuntime derives the runtime from a validated configuration.
 func buildRuntime(cfg *config, tmpl *templates.Set) (*runtime, error) {
-	secret, err := os.ReadFile(cfg.File.Support.SecretFile)
-	if err != nil {
-		return nil, fmt.Errorf("support.secret_file: %w", err)
-	}
-	signer, err := mail.NewSigner([]byte(strings.TrimSpace(string(secret))), cfg.File.Support.Address)
-	if err != nil {
-		return nil, err
+	// No secret file: no signed reply addresses (only `sosd report`,
+	// which sends no ticket mail, runs so).
+	var signer *mail.Signer
+	if cfg.File.Support.SecretFile != "" {
+		secret, err := os.ReadFile(cfg.File.Support.SecretFile)
+		if err != nil {
+			return nil, fmt.Errorf("support.secret_file: %w", err)
+		}
+		if signer, err = mail.NewSigner([]byte(strings.TrimSpace(string(secret))), cfg.File.Support.Address); err != nil {
+			return nil, err
+		}
 	}
 	dir := cfg.directory()
 	rt := &runtime{
@@ -60,6 +64,19 @@ func buildRuntime(cfg *config, tmpl *templates.Set) (*runtime, error) {
 	}
 	for _, k := range cfg.File.Consultants {
 		rt.intake.ConsultantNames[strings.ToLower(k.Email)] = k.Name
+	}
+	rt.intake.Jobs = tickets.JobsConfig{
+		WarnAt:       cfg.File.Escalation.WarnAt,
+		FourHourRule: cfg.FourHourRule,
+		Calendar:     cfg.Calendar,
+		Customers:    map[string]tickets.CustomerInfo{},
+	}
+	for _, cu := range cfg.File.Customers {
+		info := tickets.CustomerInfo{AccountManager: cu.AccountManager}
+		for _, ct := range cu.Contacts {
+			info.Contacts = append(info.Contacts, tickets.Contact{Name: ct.Name, Email: ct.Email, Phone: ct.Phone})
+		}
+		rt.intake.Jobs.Customers[cu.ID] = info
 	}
 	if cfg.File.Listen.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.File.Listen.TLSCert, cfg.File.Listen.TLSKey)

@@ -103,6 +103,7 @@ func (a *app) serve(c *command, args []string) int {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
+	jobs := startJobs(cfg, intake, a.now, log)
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
@@ -115,6 +116,7 @@ func (a *app) serve(c *command, args []string) int {
 			reason = a.ctx.Err().Error()
 		case err := <-serveErr:
 			log.Error("smtp server stopped", "err", err)
+			jobs.stop()
 			worker.stop()
 			return exitError
 		case s := <-sigs:
@@ -124,6 +126,7 @@ func (a *app) serve(c *command, args []string) int {
 					srv.SetRules(rt.rules)
 					intake.SetConfig(rt.intake)
 					store.SetPolicy(rt.policy)
+					jobs.reschedule(cfg)
 				}
 				continue
 			}
@@ -138,6 +141,7 @@ func (a *app) serve(c *command, args []string) int {
 			log.Warn("sessions cut off at shutdown", "err", err)
 		}
 		cancel()
+		jobs.stop()
 		worker.stop()
 		log.Info("stopped")
 		return exitOK
@@ -228,6 +232,9 @@ func restartOnly(old, next *config) []string {
 	}
 	if old.File.Listen.HTTP != next.File.Listen.HTTP {
 		keys = append(keys, "listen.http")
+	}
+	if old.Calendar.Location().String() != next.Calendar.Location().String() {
+		keys = append(keys, "calendar.timezone (the jobs' schedule)")
 	}
 	return keys
 }
