@@ -109,6 +109,10 @@ func (a *app) serve(c *command, args []string) int {
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	log.Info("ready", "smtp", l.Addr().String())
+	notify := newNotifier(os.Getenv)
+	if err := notify.ready(); err != nil {
+		log.Warn("telling systemd we are ready failed", "err", err)
+	}
 	for {
 		var reason string
 		select {
@@ -121,12 +125,19 @@ func (a *app) serve(c *command, args []string) int {
 			return exitError
 		case s := <-sigs:
 			if s == syscall.SIGHUP {
+				if err := notify.reloading(); err != nil {
+					log.Warn("telling systemd of the reload failed", "err", err)
+				}
 				if next := a.reload(cfg, tmpl, log); next != nil {
 					cfg, rt = next.cfg, next
 					srv.SetRules(rt.rules)
 					intake.SetConfig(rt.intake)
 					store.SetPolicy(rt.policy)
 					jobs.reschedule(cfg)
+				}
+				// Ready again, on the new configuration or the old one.
+				if err := notify.ready(); err != nil {
+					log.Warn("telling systemd we are ready failed", "err", err)
 				}
 				continue
 			}
@@ -136,6 +147,9 @@ func (a *app) serve(c *command, args []string) int {
 		// finish (bounded), then let the worker finish its delivery, then
 		// close the database (deferred).
 		log.Info("stopping", "reason", reason)
+		if err := notify.stopping(); err != nil {
+			log.Warn("telling systemd we are stopping failed", "err", err)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		if err := srv.Shutdown(ctx); err != nil {
 			log.Warn("sessions cut off at shutdown", "err", err)
