@@ -1,12 +1,14 @@
 package templates
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// locale holds the few words the date and hours phrases are built from.
+// locale holds the few words the date and hours phrases are built from,
+// the number format of percentages and the words of the report's charts.
 // It is the only language data kept in Go code; everything longer lives in
 // the embedded templates.
 type locale struct {
@@ -19,6 +21,9 @@ type locale struct {
 	aroundClock string     // 00:00–24:00
 	eve         string     // the day before a holiday
 	holidays    string     // closed on holidays
+	decimal     string     // the decimal separator
+	percent     string     // after a percentage, with its space if any
+	chart       ChartWordsData
 }
 
 var locales = map[string]*locale{
@@ -32,6 +37,9 @@ var locales = map[string]*locale{
 		aroundClock: "dygnet runt",
 		eve:         "dag före helgdag",
 		holidays:    "stängt på helgdagar",
+		decimal:     ",",
+		percent:     " %",
+		chart:       ChartWordsData{Met: "Inom tid", Breached: "Försenade", Open: "Ej förfallna", Tickets: "Ärenden", Unknown: "Okänd"},
 	},
 	"en": {
 		weekdays:    [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
@@ -43,6 +51,9 @@ var locales = map[string]*locale{
 		aroundClock: "around the clock",
 		eve:         "the day before a public holiday",
 		holidays:    "closed on public holidays",
+		decimal:     ".",
+		percent:     "%",
+		chart:       ChartWordsData{Met: "Met", Breached: "Breached", Open: "Not yet due", Tickets: "Tickets", Unknown: "Unknown"},
 	},
 }
 
@@ -70,6 +81,65 @@ func LongDate(t time.Time, lang string) string {
 // "no later than Tuesday 1 December 2026 at 14:00" in English.
 func LongDeadline(t time.Time, lang string) string {
 	return localeOf(lang).deadline + " " + LongDate(t, lang)
+}
+
+// Period writes the days from from to to, to exclusive, as a span of
+// dates in their own location: "1 oktober – 31 december 2026" in Swedish
+// and "1 October – 31 December 2026" in English; the year is written once
+// when both ends share it, and the month too ("1–31 oktober 2026"). The
+// last day is the day before to, so a quarter's bounds give its first
+// and last day.
+func Period(from, to time.Time, lang string) string {
+	l := localeOf(lang)
+	last := to.AddDate(0, 0, -1)
+	day := func(t time.Time) string { return strconv.Itoa(t.Day()) }
+	month := func(t time.Time) string { return l.months[t.Month()-1] }
+	year := func(t time.Time) string { return strconv.Itoa(t.Year()) }
+	switch {
+	case from.Year() != last.Year():
+		return day(from) + " " + month(from) + " " + year(from) + " – " + day(last) + " " + month(last) + " " + year(last)
+	case from.Month() != last.Month():
+		return day(from) + " " + month(from) + " – " + day(last) + " " + month(last) + " " + year(last)
+	case from.Day() != last.Day():
+		return day(from) + "–" + day(last) + " " + month(last) + " " + year(last)
+	}
+	return day(last) + " " + month(last) + " " + year(last)
+}
+
+// Percent writes a percentage with one decimal: "91,7 %" in Swedish and
+// "91.7%" in English; nil (nothing to measure) is an en dash, "–".
+func Percent(p *float64, lang string) string {
+	if p == nil {
+		return "–"
+	}
+	l := localeOf(lang)
+	return strings.Replace(strconv.FormatFloat(*p, 'f', 1, 64), ".", l.decimal, 1) + l.percent
+}
+
+// duration writes minutes (an int, or a *int where nil means none) as
+// hours and minutes: "1 h 35 min", "2 h", "45 min", "0 min"; nil is an en
+// dash, "–". The units read the same in Swedish and English.
+func duration(minutes any) (string, error) {
+	var m int
+	switch v := minutes.(type) {
+	case int:
+		m = v
+	case *int:
+		if v == nil {
+			return "–", nil
+		}
+		m = *v
+	default:
+		return "", fmt.Errorf("duration of %T, want minutes", minutes)
+	}
+	h, m := m/60, m%60
+	switch {
+	case h == 0:
+		return strconv.Itoa(m) + " min", nil
+	case m == 0:
+		return strconv.Itoa(h) + " h", nil
+	}
+	return strconv.Itoa(h) + " h " + strconv.Itoa(m) + " min", nil
 }
 
 // HoursText writes the support hours as one phrase, e.g. "måndag–fredag

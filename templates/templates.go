@@ -7,8 +7,9 @@
 // (the HTML part, html/template, so everything from a mail or the
 // configuration is escaped). common.txt.tmpl and common.html.tmpl hold the
 // pieces several kinds share. No other Go package holds user-facing prose;
-// this package's Go code holds only the weekday and month names and the
-// few words of the date and hours phrases (dates.go).
+// this package's Go code holds only the weekday and month names, the few
+// words of the date and hours phrases, the format of percentages and the
+// words the report's charts draw (dates.go).
 //
 // New parses everything once; Render picks a kind and a language and checks
 // that the data is the type documented for that kind. The golden files
@@ -30,6 +31,7 @@ import (
 	ttemplate "text/template"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed sv/*.tmpl en/*.tmpl
@@ -59,11 +61,19 @@ const (
 	CommandError    Kind = "command_error"    // to the consultant: the mail had invalid commands; nothing changed
 	CommandRefused  Kind = "command_refused"  // to the sender of commands that do not count: not authentic, or no ticket
 	Onsite          Kind = "onsite"           // to the customer: an on-site visit is booked (an iCalendar part is added elsewhere)
+
+	// The jobs (SPEC §8). The data types are in jobs.go.
+
+	Warning      Kind = "warning"       // to the ticket's consultant (or all) and escalation.notify: a ticket not started has used warn_at of its response window
+	Breach       Kind = "breach"        // to the same: the committed start time passed without a start
+	CallReminder Kind = "call_reminder" // to the ticket's consultant (or all): the four-hour rule, call the customer (with whom to call)
+	Report       Kind = "report"        // to the customer's contacts and account manager: the quarterly status report (charts and CSV attached elsewhere)
 )
 
 // kinds lists every Kind, in the order above.
 var kinds = []Kind{Ack, ConsultantNotice, ReplyNotice, UnknownSender, QuarantineNotice, LoopNotice, DeliveryFailed,
-	ConsultantReply, Resolved, Approved, Reopened, Receipt, CommandError, CommandRefused, Onsite}
+	ConsultantReply, Resolved, Approved, Reopened, Receipt, CommandError, CommandRefused, Onsite,
+	Warning, Breach, CallReminder, Report}
 
 // Rendered is one mail's text: Subject (one line), Text (plain part), HTML
 // (HTML part). Lines end in "\n"; the mail writer turns them into CRLF.
@@ -137,11 +147,31 @@ func funcs(lang string) ttemplate.FuncMap {
 		"longDeadline": func(t time.Time) string { return LongDeadline(t, lang) },
 		"hoursText":    func(h Hours) string { return HoursText(h, lang) },
 		"join":         func(list []string) string { return strings.Join(list, ", ") },
-		"div":          func(a, b int) int { return a / b },
-		"mod":          func(a, b int) int { return a % b },
 		"verbatim":     verbatim,
 		"zone":         func(t time.Time) string { return t.Location().String() },
+		"period":       func(from, to time.Time) string { return Period(from, to, lang) },
+		"percent":      func(p *float64) string { return Percent(p, lang) },
+		"add":          func(a, b int) int { return a + b },
+		"sub":          func(a, b int) int { return a - b },
+		"duration":     duration,
+		"left":         func(width int, v any) string { return alignLeft(fmt.Sprint(v), width) },
+		"right":        func(width int, v any) string { return alignRight(fmt.Sprint(v), width) },
+		// cid makes the cid: URL (RFC 2392) of an image part; prepare has
+		// checked that the Content-ID needs no escaping.
+		"cid": func(contentID string) htemplate.URL { return htemplate.URL("cid:" + contentID) },
 	}
+}
+
+// alignLeft pads s with spaces on the right to width characters (runes),
+// for a column of a plain-text table; a longer s is kept whole.
+func alignLeft(s string, width int) string {
+	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
+}
+
+// alignRight pads s with spaces on the left to width characters (runes),
+// for a column of figures; a longer s is kept whole.
+func alignRight(s string, width int) string {
+	return strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s))) + s
 }
 
 // Render renders kind in lang ("sv" or "en"; anything else is an error)

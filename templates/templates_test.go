@@ -157,6 +157,14 @@ var goldenCases = []goldenCase{
 	{"command_refused-no_ticket", CommandRefused, func(l string) any { return refusedData(l, "no_ticket") }},
 	{"onsite", Onsite, func(l string) any { return onsiteData(l, true) }},
 	{"onsite-notext", Onsite, func(l string) any { return onsiteData(l, false) }},
+	{"warning", Warning, func(l string) any { return warningData(l, true) }},
+	{"warning-unassigned", Warning, func(l string) any { return warningData(l, false) }},
+	{"breach", Breach, func(l string) any { return breachData(l, true) }},
+	{"breach-unassigned", Breach, func(l string) any { return breachData(l, false) }},
+	{"call_reminder", CallReminder, func(l string) any { return callData(l, true) }},
+	{"call_reminder-nophone", CallReminder, func(l string) any { return callData(l, false) }},
+	{"report", Report, func(l string) any { return reportData(l) }},
+	{"report-empty", Report, func(l string) any { return emptyReportData(l) }},
 }
 
 // failedAckData is the acknowledgement of the fixed ticket of lang,
@@ -419,7 +427,7 @@ func TestDeliveryFailedContent(t *testing.T) {
 		// Every kind of this package is written as words, the same in
 		// both parts; any other kind is shown as is.
 		seen := map[string]Kind{}
-		for _, k := range append(slices.Clone(kinds), "breach", "") {
+		for _, k := range append(slices.Clone(kinds), "digest", "") {
 			d.MailKind = string(k)
 			r := render(t, s, DeliveryFailed, lang, d)
 			i := strings.Index(r.Text, "\n"+label[lang])
@@ -428,8 +436,8 @@ func TestDeliveryFailedContent(t *testing.T) {
 			}
 			words, _, _ := strings.Cut(r.Text[i+1+len(label[lang]):], "\n")
 			switch {
-			case k == "breach":
-				if words != "breach" {
+			case k == "digest":
+				if words != "digest" {
 					t.Errorf("%s: unknown kind %q shown as %q", lang, k, words)
 				}
 			case k == "":
@@ -502,12 +510,25 @@ func TestHTMLEscapes(t *testing.T) {
 		cn.Subject, cn.SupportAddress = evil, evil
 		os := onsiteData(lang, true)
 		os.Ticket.Subject, os.Consultant, os.Text = evil, evil, evil
+		wn := warningData(lang, true)
+		wn.Ticket.Subject, wn.Assignee = evil, evil
+		br := breachData(lang, true)
+		br.Ticket.Customer, br.Assignee = evil, evil
+		cl := callData(lang, true)
+		cl.Ticket.Reporter, cl.Contact, cl.Phone = evil, evil, evil
+		cn2 := callData(lang, false)
+		cn2.Ticket.Reporter = evil
+		rp := reportData(lang)
+		rp.Customer, rp.AccountManager, rp.ByPriority[0].Name, rp.ByApplication[0].Name = evil, evil, evil, evil
+		rp.Breaches = append([]ReportBreach(nil), rp.Breaches...)
+		rp.Breaches[1].Subject = evil
 		for _, c := range []struct {
 			kind Kind
 			data any
 		}{{Ack, a}, {ConsultantNotice, n}, {ReplyNotice, r}, {UnknownSender, u}, {QuarantineNotice, q}, {LoopNotice, l},
 			{DeliveryFailed, f}, {ConsultantReply, cr}, {Resolved, rs}, {Approved, ap}, {Reopened, ro}, {Receipt, rc},
-			{CommandError, ce}, {CommandRefused, cf}, {CommandRefused, cn}, {Onsite, os}} {
+			{CommandError, ce}, {CommandRefused, cf}, {CommandRefused, cn}, {Onsite, os},
+			{Warning, wn}, {Breach, br}, {CallReminder, cl}, {CallReminder, cn2}, {Report, rp}} {
 			kind := c.kind
 			out := render(t, s, kind, lang, c.data)
 			if strings.Contains(out.HTML, "<script") {
@@ -550,8 +571,15 @@ func TestSubjectOneLine(t *testing.T) {
 		rc.Ticket.Subject = multi
 		os := onsiteData(lang, false)
 		os.Ticket.Subject = multi
+		wn := warningData(lang, false)
+		wn.Ticket.Subject = multi
+		br := breachData(lang, true)
+		br.Ticket.Subject = multi
+		cl := callData(lang, false)
+		cl.Ticket.Subject = multi
 		for kind, data := range map[Kind]any{Ack: a, ConsultantNotice: n, ReplyNotice: r, UnknownSender: u, QuarantineNotice: q,
-			ConsultantReply: cr, Resolved: rs, Approved: ap, Reopened: ro, Receipt: rc, Onsite: os} {
+			ConsultantReply: cr, Resolved: rs, Approved: ap, Reopened: ro, Receipt: rc, Onsite: os,
+			Warning: wn, Breach: br, CallReminder: cl} {
 			out := render(t, s, kind, lang, data)
 			if strings.ContainsAny(out.Subject, "\r\n") {
 				t.Errorf("%s/%s: subject %q is not one line", lang, kind, out.Subject)
@@ -595,6 +623,24 @@ func TestSubjectOneLine(t *testing.T) {
 			if !strings.Contains(out.Text, ":  Servern svarar inte Bcc: victim@example.org\n") {
 				t.Errorf("%s/%s: the subject in the text part is not one line:\n%s", lang, kind, out.Text)
 			}
+		}
+	}
+	// The report carries the customer's name in its subject and the
+	// breached tickets' subjects in its body.
+	for _, lang := range Languages() {
+		rp := reportData(lang)
+		rp.Customer = "ACME\r\nBcc: victim@example.org"
+		rp.Breaches = append([]ReportBreach(nil), rp.Breaches...)
+		rp.Breaches[0].Subject = multi
+		out := render(t, s, Report, lang, rp)
+		if strings.ContainsAny(out.Subject, "\r\n") || !strings.Contains(out.Subject, "ACME Bcc: victim@example.org") {
+			t.Errorf("%s/%s: subject %q is not one line", lang, Report, out.Subject)
+		}
+		if !strings.Contains(out.Text, "SOS-31: Servern svarar inte Bcc: victim@example.org\n") {
+			t.Errorf("%s/%s: a breach's subject is not one line:\n%s", lang, Report, out.Text)
+		}
+		if rp.Breaches[0].Subject != multi {
+			t.Errorf("%s: Render changed the caller's breaches", lang)
 		}
 	}
 	want := "[SOS-12] Vi har tagit emot ditt ärende: Servern svarar inte"
@@ -646,6 +692,10 @@ func TestEmptyOptionalFields(t *testing.T) {
 			CommandError:     CommandErrorData{TicketID: "SOS-12", Problems: []Problem{{Line: "#app x", Code: "bad_application"}, {Line: "#assign x@y.se", Code: "not_consultant"}}},
 			CommandRefused:   CommandRefusedData{Reason: "no_ticket"},
 			Onsite:           OnsiteData{Ticket: tk, At: received},
+			Warning:          WarningData{Ticket: tk, Percent: 75},
+			Breach:           BreachData{Ticket: tk},
+			CallReminder:     CallReminderData{Ticket: tk, LimitMinutes: 240, BusinessMinutes: 240},
+			Report:           ReportData{Customer: "ACME AB", Quarter: "2026Q4", From: q4From, To: q4To, Trend: []ReportTrend{{Quarter: "2026Q4"}}},
 		} {
 			out := render(t, s, kind, lang, data)
 			for _, part := range []string{out.Subject, out.Text, out.HTML} {
@@ -679,7 +729,7 @@ func TestRenderErrors(t *testing.T) {
 		{"unknown language", Ack, "de", good},
 		{"empty language", Ack, "", good},
 		{"language case", Ack, "SV", good},
-		{"unknown kind", Kind("breach"), "sv", good},
+		{"unknown kind", Kind("digest"), "sv", good},
 		{"wrong data type", Ack, "sv", replyData("sv", "")},
 		{"wrong data type for notice", ConsultantNotice, "sv", good},
 		{"nil data", UnknownSender, "sv", nil},
@@ -701,6 +751,7 @@ func TestRenderErrors(t *testing.T) {
 		{"nil failure", DeliveryFailed, "sv", (*DeliveryFailedData)(nil)},
 	}
 	tests = append(tests, workRenderErrors()...)
+	tests = append(tests, jobsRenderErrors()...)
 	for _, tt := range tests {
 		if _, err := s.Render(tt.kind, tt.lang, tt.data); err == nil {
 			t.Errorf("%s: Render succeeded, want an error", tt.name)

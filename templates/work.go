@@ -225,7 +225,7 @@ func prepareWork(kind Kind, data any) (any, error) {
 		}
 		return d, err
 	}
-	return nil, fmt.Errorf("unknown kind %q", kind)
+	return prepareJobs(kind, data)
 }
 
 // check checks that c is a change the templates can write out.

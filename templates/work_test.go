@@ -216,7 +216,7 @@ func TestCustomerSubjectsTagged(t *testing.T) {
 	for _, lang := range Languages() {
 		for _, c := range goldenCases {
 			if c.kind == CommandRefused && strings.HasSuffix(c.name, "no_ticket") || c.kind == UnknownSender ||
-				c.kind == QuarantineNotice || c.kind == LoopNotice || c.kind == DeliveryFailed {
+				c.kind == QuarantineNotice || c.kind == LoopNotice || c.kind == DeliveryFailed || c.kind == Report {
 				continue
 			}
 			if r := render(t, s, c.kind, lang, c.data(lang)); !strings.HasPrefix(r.Subject, "[SOS-12] ") {
