@@ -17,7 +17,8 @@ import (
 //
 // The window is business time, so the warning falls at a business
 // instant: a priority-3 ticket filed at 16:00 with warn_at 0.75 is warned
-// at 14:00 the next open day, not at night.
+// at 13:00 the next open day (one hour that day, five the next), not at
+// night.
 
 // The notice kinds of escalation and the four-hour rule; their subject
 // is the ticket id ("SOS-12").
