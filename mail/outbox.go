@@ -129,7 +129,9 @@ type Worker struct {
 	// OnFailed, if set, is told of each permanent failure after it was
 	// recorded, to report it (SPEC §10: to escalation.notify).
 	OnFailed func(ctx context.Context, it OutboxItem, reason string)
-	kick     chan struct{}
+	// Metrics counts attempts by result; nil counts nothing.
+	Metrics *Metrics
+	kick    chan struct{}
 }
 
 // NewWorker returns a worker with the default backoff, batch and
@@ -197,15 +199,18 @@ func (w *Worker) deliver(ctx context.Context, now time.Time, it OutboxItem) (boo
 		if err := w.Outbox.MarkSent(ctx, it.ID, w.Now()); err != nil {
 			return false, fmt.Errorf("outbox %d: %w", it.ID, err)
 		}
+		w.Metrics.delivery(it.Kind, "sent")
 		w.Log.Info("mail delivered", "outbox", it.ID, "kind", it.Kind, "msg_id", it.MessageID, "ticket", it.Ticket)
 		return true, nil
 	case isTemporary(err):
+		w.Metrics.delivery(it.Kind, "temporary")
 		next := now.Add(w.Backoff.After(it.Attempts + 1))
 		w.Log.Warn("delivery failed, will retry", "outbox", it.ID, "msg_id", it.MessageID, "attempt", it.Attempts+1, "next", next, "err", err)
 		if err := w.Outbox.MarkRetry(ctx, it.ID, next, err.Error()); err != nil {
 			return false, fmt.Errorf("outbox %d: %w", it.ID, err)
 		}
 	default:
+		w.Metrics.delivery(it.Kind, "permanent")
 		w.Log.Error("delivery failed permanently", "outbox", it.ID, "msg_id", it.MessageID, "ticket", it.Ticket, "err", err)
 		if err := w.Outbox.MarkFailed(ctx, it.ID, w.Now(), err.Error()); err != nil {
 			return false, fmt.Errorf("outbox %d: %w", it.ID, err)

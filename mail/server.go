@@ -52,6 +52,8 @@ type ServerOptions struct {
 	TLS *tls.Config
 	// Now is the clock stamping received mail.
 	Now func() time.Time
+	// Metrics counts sessions, mails and refusals; nil counts nothing.
+	Metrics *Metrics
 }
 
 // DefaultServerOptions are limits fit for a support address.
@@ -137,6 +139,7 @@ func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
 		remote = c.Conn().RemoteAddr().String()
 	}
 	cid := s.cid.Add(1)
+	s.opts.Metrics.sessionOpened()
 	return &Session{srv: s, ctx: ctx, cancel: cancel, remote: remote, cid: cid,
 		log: s.log.With("cid", cid, "remote", remote)}, nil
 }

@@ -35,6 +35,7 @@ func (s *Session) Reset() {
 // Logout ends the session and cancels its context.
 func (s *Session) Logout() error {
 	s.cancel()
+	s.srv.opts.Metrics.sessionClosed()
 	return nil
 }
 
@@ -51,6 +52,7 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	at := strings.LastIndexByte(dir.Support, '@')
 	if _, ok := supportToken(to, dir.Support[:at], dir.Support[at+1:]); !ok {
 		s.log.Info("recipient refused", "rcpt", to)
+		s.srv.opts.Metrics.refuse("recipient")
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	}
 	s.rcpt = append(s.rcpt, to)
@@ -72,15 +74,18 @@ func (s *Session) Data(r io.Reader) (err error) {
 	start := time.Now()
 	raw, rerr := io.ReadAll(r)
 	read := time.Since(start)
+	readDone := time.Now()
 	if err := rerr; err != nil {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) {
 			s.log.Info("mail refused", "err", se.Message)
+			s.srv.opts.Metrics.refuse("size")
 			return se
 		}
 		if errors.Is(err, smtp.ErrTooLongLine) {
 			// RFC 5321 §4.5.3.1.6; our limit is already four times its 1000.
 			s.log.Info("mail refused", "err", err)
+			s.srv.opts.Metrics.refuse("line_length")
 			return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Line too long"}
 		}
 		return s.fail("read", err)
@@ -98,6 +103,7 @@ func (s *Session) Data(r io.Reader) (err error) {
 			return s.fail("quarantine", err)
 		}
 		s.log.Warn("mail quarantined", "reason", reason, "size", len(raw))
+		s.srv.opts.Metrics.mailIn("quarantined", time.Since(readDone))
 		s.after()
 		return nil
 	}
@@ -106,6 +112,7 @@ func (s *Session) Data(r io.Reader) (err error) {
 	if err := s.srv.filer.File(ctx, env, msg, c); err != nil {
 		return s.fail("file", err)
 	}
+	s.srv.opts.Metrics.mailIn(c.Class, time.Since(readDone))
 	log.Info("mail accepted", "reason", c.Reason, "ticket", c.Ticket, "size", len(raw), "read", read, "took", time.Since(start))
 	s.after()
 	return nil
@@ -123,6 +130,7 @@ func (s *Session) after() {
 func (s *Session) fail(op string, err error) error {
 	ref := fmt.Sprintf("ref %d-%d", s.cid, s.srv.opts.Now().Unix())
 	s.log.Error("mail not accepted", "op", op, "err", err, "ref", ref)
+	s.srv.opts.Metrics.fail(op)
 	var full interface{ StorageFull() bool }
 	if errors.As(err, &full) && full.StorageFull() {
 		return &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Insufficient storage, try again later (" + ref + ")"}

@@ -89,6 +89,7 @@ func cliWriteConfig(t *testing.T, dir, name string, edits ...string) string {
 	}
 	// Listen on a port the kernel picks: serve tests run in parallel.
 	s := strings.Replace(string(data), `smtp: "127.0.0.1:2525"`, `smtp: "127.0.0.1:0"`, 1)
+	s = strings.Replace(s, `http: "127.0.0.1:8025"`, `http: "127.0.0.1:0"`, 1)
 	for i := 0; i < len(edits); i += 2 {
 		if n := strings.Count(s, edits[i]); n != 1 {
 			t.Fatalf("cliWriteConfig: %q occurs %d times in %s, want once", edits[i], n, cliExample)

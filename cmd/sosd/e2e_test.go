@@ -29,6 +29,7 @@ type daemon struct {
 	dir    string
 	config string
 	addr   string
+	http   string // listen.http's address, "" when off
 	cmd    *exec.Cmd
 	log    *bytes.Buffer
 }
@@ -79,6 +80,7 @@ func startDaemon(t *testing.T) *daemon {
 		t.Fatal(err)
 	}
 	cfg := strings.Replace(string(data), `smtp: "127.0.0.1:2525"`, `smtp: "127.0.0.1:0"`, 1)
+	cfg = strings.Replace(cfg, `http: "127.0.0.1:8025"`, `http: "127.0.0.1:0"`, 1)
 	d.config = filepath.Join(d.dir, "config.yaml")
 	if err := os.WriteFile(d.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -99,13 +101,18 @@ func startDaemon(t *testing.T) *daemon {
 		}
 	})
 	ready := make(chan string, 1)
+	web := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		re := regexp.MustCompile(`msg=ready smtp=(\S+)`)
+		reHTTP := regexp.MustCompile(`msg="http listening" http=(\S+)`)
 		for sc.Scan() {
 			d.log.WriteString(sc.Text() + "\n")
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
 				ready <- m[1]
+			}
+			if m := reHTTP.FindStringSubmatch(sc.Text()); m != nil {
+				web <- m[1]
 			}
 		}
 	}()
@@ -113,6 +120,10 @@ func startDaemon(t *testing.T) *daemon {
 	case d.addr = <-ready:
 	case <-time.After(10 * time.Second):
 		t.Fatalf("daemon not ready after 10 s:\n%s", d.log.String())
+	}
+	select {
+	case d.http = <-web:
+	default: // listen.http is off
 	}
 	return d
 }

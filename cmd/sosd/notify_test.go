@@ -38,6 +38,7 @@ func TestSystemdNotify(t *testing.T) {
 	}
 	config := filepath.Join(dir, "config.yaml")
 	cfg := strings.Replace(string(data), `smtp: "127.0.0.1:2525"`, `smtp: "127.0.0.1:0"`, 1)
+	cfg = strings.Replace(cfg, `http: "127.0.0.1:8025"`, `http: "127.0.0.1:0"`, 1)
 	if err := os.WriteFile(config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

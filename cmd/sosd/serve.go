@@ -9,10 +9,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -81,7 +83,10 @@ func (a *app) serve(c *command, args []string) int {
 	log.Info("database open", "path", store.Path(), "schema", tickets.SchemaVersion())
 
 	intake := tickets.NewIntake(store, rt.intake, log)
+	reg := newRegistry(store, a.now)
+	metrics := mail.NewMetrics(reg)
 	opts := mail.DefaultServerOptions()
+	opts.Metrics = metrics
 	if h, err := os.Hostname(); err == nil {
 		opts.Hostname = h
 	}
@@ -91,7 +96,7 @@ func (a *app) serve(c *command, args []string) int {
 	// (Shutdown), it does not cut them off.
 	srv := mail.NewServer(context.Background(), opts, intake, rt.rules, log)
 
-	worker, err := a.startWorker(cfg, store, intake, log)
+	worker, err := a.startWorker(cfg, store, intake, metrics, log)
 	if err != nil {
 		return a.errorf(exitConfig, "%v", err)
 	}
@@ -101,8 +106,25 @@ func (a *app) serve(c *command, args []string) int {
 		worker.stop()
 		return a.errorf(exitError, "listen.smtp: %v", err)
 	}
+	var listening atomic.Bool
+	listening.Store(true)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(l) }()
+	go func() {
+		err := srv.Serve(l)
+		listening.Store(false)
+		serveErr <- err
+	}()
+	var web *http.Server
+	if cfg.File.Listen.HTTP != "" {
+		var addr net.Addr
+		web, addr, err = startHTTP(cfg.File.Listen.HTTP, reg, &healthCheck{store: store, listening: &listening, now: a.now}, log)
+		if err != nil {
+			srv.Shutdown(context.Background())
+			worker.stop()
+			return a.errorf(exitError, "listen.http: %v", err)
+		}
+		log.Info("http listening", "http", addr.String())
+	}
 	jobs := startJobs(cfg, intake, a.now, log)
 
 	sigs := make(chan os.Signal, 1)
@@ -157,6 +179,11 @@ func (a *app) serve(c *command, args []string) int {
 		cancel()
 		jobs.stop()
 		worker.stop()
+		if web != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			web.Shutdown(ctx)
+			cancel()
+		}
 		log.Info("stopped")
 		return exitOK
 	}
@@ -205,7 +232,7 @@ func (w *runningWorker) stop() {
 
 // startWorker starts outbox delivery: to the relay, or into spool_dir
 // when no relay is set. Permanent failures are reported through intake.
-func (a *app) startWorker(cfg *config, store *tickets.Store, intake *tickets.Intake, log *slog.Logger) (*runningWorker, error) {
+func (a *app) startWorker(cfg *config, store *tickets.Store, intake *tickets.Intake, metrics *mail.Metrics, log *slog.Logger) (*runningWorker, error) {
 	out := cfg.File.Outbound
 	var transport mail.Transport = mail.Spool{Dir: out.SpoolDir}
 	if out.Relay != "" {
@@ -220,6 +247,7 @@ func (a *app) startWorker(cfg *config, store *tickets.Store, intake *tickets.Int
 		transport = relay
 	}
 	w := mail.NewWorker(store, transport, log)
+	w.Metrics = metrics
 	w.OnFailed = func(ctx context.Context, it mail.OutboxItem, reason string) {
 		if err := intake.ReportFailure(ctx, it, reason); err != nil {
 			log.Error("reporting a delivery failure failed", "outbox", it.ID, "err", err)

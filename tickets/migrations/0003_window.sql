@@ -4,7 +4,7 @@
 -- under one configuration share. Business time never runs faster than the
 -- clock, so a warning needs at least warn_at × window of wall time since
 -- the report, and the scan skips younger tickets in SQL. Existing rows get
--- both from their facts.
+-- both from their facts. And the row /healthz writes.
 CREATE TABLE calendars (
     id      INTEGER PRIMARY KEY,
     config  TEXT NOT NULL UNIQUE                  -- JSON of sla.CalendarConfig
@@ -18,3 +18,9 @@ UPDATE tickets SET
         SELECT CAST(SUM(julianday(json_extract(value, '$.end')) - julianday(json_extract(value, '$.start'))) * 86400000000000 AS INTEGER)
         FROM json_each(deadline_facts, '$.intervals')),
     calendar_id = (SELECT id FROM calendars WHERE config = json_extract(tickets.deadline_facts, '$.calendar'));
+
+-- /healthz proves the database takes a write by writing this one row.
+CREATE TABLE health (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    at  INTEGER NOT NULL
+);
