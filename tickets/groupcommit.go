@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -200,8 +201,10 @@ func (s *Store) commitBatch(batch []*writeReq) {
 			if _, rerr := sqltx.Exec("ROLLBACK TO op"); rerr != nil {
 				// SQLite rolled the whole transaction back (SQLITE_FULL
 				// and some I/O errors do): nothing of the batch holds.
+				// The batch-mates fail for the same cause, so they get
+				// err (a full disk: 452), not the missing savepoint.
 				sqltx.Rollback()
-				failAll(rerr)
+				failAll(errors.Join(err, rerr))
 				return
 			}
 		}

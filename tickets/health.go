@@ -3,7 +3,11 @@ package tickets
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"path/filepath"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Counts are figures the database holds exactly, for /metrics at scrape
@@ -46,11 +50,35 @@ func (s *Store) Counts(ctx context.Context, now time.Time) (Counts, error) {
 }
 
 // Writable checks that the database takes a durable write now, through
-// the writer like every change, so a full disk, a read-only file, a lost
-// lock or a stopped writer shows (/healthz).
+// the writer like every change, and that it has room for more than that
+// one row: the health row is rewritten in place, so the write alone would
+// pass on a database where no mail fits (a full disk, or max_page_count
+// reached). Room is free pages under max_page_count and free bytes on the
+// file system, each at least minRoom.
 func (s *Store) Writable(ctx context.Context, now time.Time) error {
 	return s.write(ctx, "health check", func(ctx context.Context, tx dbtx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`, nanos(now))
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at`, nanos(now)); err != nil {
+			return err
+		}
+		var pages, maxPages, pageSize int64
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT page_count FROM pragma_page_count()), (SELECT max_page_count FROM pragma_max_page_count()), (SELECT page_size FROM pragma_page_size())`).Scan(&pages, &maxPages, &pageSize); err != nil {
+			return err
+		}
+		if (maxPages-pages)*pageSize < minRoom {
+			return fmt.Errorf("%w: the database is at its size limit (max_page_count)", ErrStorageFull)
+		}
+		var fs unix.Statfs_t
+		if err := unix.Statfs(filepath.Dir(s.path), &fs); err != nil {
+			return fmt.Errorf("free space of %s: %w", filepath.Dir(s.path), err)
+		}
+		if free := int64(fs.Bavail) * int64(fs.Bsize); free < minRoom {
+			return fmt.Errorf("%w: %d bytes free on the database's file system", ErrStorageFull, free)
+		}
+		return nil
 	})
 }
+
+// minRoom is the room below which the database counts as full for
+// /healthz: a few mails of the biggest size accepted (25 MB by default)
+// would not fit.
+const minRoom = 64 << 20
