@@ -180,6 +180,12 @@ func (in *Intake) QuarterlyReports(ctx context.Context, now time.Time) (int, err
 	sent := 0
 	var errs []error
 	for _, c := range cfg.Directory.Customers {
+		if info := cfg.Jobs.Customers[c.ID]; len(info.Contacts) == 0 && info.AccountManager == "" {
+			// Nobody to send it to: recorded as sent, it would never go
+			// to a contact added later in the catch-up window.
+			in.log.Warn("quarterly report has no recipients: the customer has no contacts and no account manager", "customer", c.ID, "quarter", q.String())
+			continue
+		}
 		ok, err := in.store.Notice(ctx, c.ID+"/"+q.String(), "report", 0, now, func() ([]Outgoing, error) {
 			mails, _, err := in.ComposeReport(ctx, c.ID, q, now)
 			return mails, err
