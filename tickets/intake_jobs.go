@@ -186,10 +186,21 @@ func (in *Intake) QuarterlyReports(ctx context.Context, now time.Time) (int, err
 			in.log.Warn("quarterly report has no recipients: the customer has no contacts and no account manager", "customer", c.ID, "quarter", q.String())
 			continue
 		}
-		ok, err := in.store.Notice(ctx, c.ID+"/"+q.String(), "report", 0, now, func() ([]Outgoing, error) {
-			mails, _, err := in.ComposeReport(ctx, c.ID, q, now)
-			return mails, err
-		})
+		// The report is made before the once-only write, from its own
+		// read snapshot: inside the writer's transaction it would hold
+		// up intake for as long as charts take.
+		subject := c.ID + "/" + q.String()
+		done, err := in.store.NoticeSent(ctx, subject, "report")
+		if err != nil || done {
+			errs = append(errs, err)
+			continue
+		}
+		mails, _, err := in.ComposeReport(ctx, c.ID, q, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("report %s %s: %w", c.ID, q, err))
+			continue
+		}
+		ok, err := in.store.Notice(ctx, subject, "report", 0, now, func() ([]Outgoing, error) { return mails, nil })
 		if err != nil {
 			// One customer's failure must not hold back the others;
 			// the next run tries it again.
@@ -253,9 +264,14 @@ func (in *Intake) ComposeReport(ctx context.Context, customer string, q Quarter,
 	if info.AccountManager != "" {
 		recipients = appendUnique(recipients, strings.ToLower(info.AccountManager))
 	}
+	// One rendering serves every recipient: only To and Message-ID differ.
+	rendered, err := cfg.Templates.Render(templates.Report, c.Language, data)
+	if err != nil {
+		return nil, r, err
+	}
 	var out []Outgoing
 	for _, to := range recipients {
-		m, err := cfg.composeReport(data, c.Language, to, now, attach, inline)
+		m, err := cfg.composeReport(rendered, to, now, attach, inline)
 		if err != nil {
 			return nil, r, err
 		}
@@ -264,12 +280,8 @@ func (in *Intake) ComposeReport(ctx context.Context, customer string, q Quarter,
 	return out, r, nil
 }
 
-// composeReport renders one report mail to one recipient.
-func (cfg *IntakeConfig) composeReport(data templates.ReportData, lang, to string, now time.Time, attach, inline []mail.Attachment) (Outgoing, error) {
-	r, err := cfg.Templates.Render(templates.Report, lang, data)
-	if err != nil {
-		return Outgoing{}, err
-	}
+// composeReport composes one rendered report mail to one recipient.
+func (cfg *IntakeConfig) composeReport(r templates.Rendered, to string, now time.Time, attach, inline []mail.Attachment) (Outgoing, error) {
 	support := cfg.Directory.Support
 	d := mail.Draft{
 		MessageID:     mail.NewMessageID(0, string(templates.Report), domainOf(support)),

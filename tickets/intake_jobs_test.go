@@ -26,7 +26,7 @@ import (
 // ijEnv is an Intake with jobs configured over a store whose file can be
 // closed and opened again (a restart).
 type ijEnv struct {
-	t    *testing.T
+	t    testing.TB
 	path string
 	cfg  *IntakeConfig
 	s    *Store
@@ -44,7 +44,7 @@ const (
 // newJobsIntake is newTestIntake's directory and templates with the jobs
 // of issue 7 configured: warn_at 0.75, four_hour_rule 4h, the default
 // calendar, acme's contacts.
-func newJobsIntake(t *testing.T) *ijEnv {
+func newJobsIntake(t testing.TB) *ijEnv {
 	t.Helper()
 	tmpl, err := templates.New()
 	if err != nil {

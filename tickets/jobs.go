@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -25,7 +26,10 @@ type Progress struct {
 func (s *Store) NotStarted(ctx context.Context, now time.Time) ([]Progress, error) {
 	var out []Progress
 	err := s.read(ctx, "tickets not started", func(tx *sql.Tx) error {
-		cals := calendars{}
+		cals, err := loadCalendars(ctx, tx)
+		if err != nil {
+			return err
+		}
 		return eachTicket(ctx, tx, true, func(t Ticket) error {
 			used, err := cals.used(t, now)
 			out = append(out, Progress{Ticket: t, Used: used})
@@ -36,24 +40,75 @@ func (s *Store) NotStarted(ctx context.Context, now time.Time) ([]Progress, erro
 }
 
 // calendars builds each stored calendar once per query: tickets filed
-// under the same configuration share one.
-type calendars map[string]*sla.Calendar
+// under the same configuration share one. A ticket names its calendar's
+// row (migration 0003); byID is filled from the calendars table by
+// loadCalendars, so most queries never decode a ticket's facts. A ticket
+// read with its facts and no row falls back to them.
+type calendars struct {
+	configs map[int64]sla.CalendarConfig
+	byID    map[int64]*sla.Calendar
+	byFacts map[string]*sla.Calendar
+}
 
-func (cs calendars) of(t Ticket) (*sla.Calendar, error) {
+// loadCalendars reads the calendars table (a row per configuration ever
+// used: a handful).
+func loadCalendars(ctx context.Context, tx dbtx) (*calendars, error) {
+	cs := &calendars{configs: map[int64]sla.CalendarConfig{}}
+	rows, err := tx.QueryContext(ctx, `SELECT id, config FROM calendars`)
+	if err != nil {
+		return nil, fmt.Errorf("read calendars: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var config []byte
+		if err := rows.Scan(&id, &config); err != nil {
+			return nil, err
+		}
+		var c sla.CalendarConfig
+		if err := json.Unmarshal(config, &c); err != nil {
+			return nil, fmt.Errorf("stored calendar %d: %w", id, err)
+		}
+		cs.configs[id] = c
+	}
+	return cs, rows.Err()
+}
+
+func (cs *calendars) of(t Ticket) (*sla.Calendar, error) {
+	if c, ok := cs.byID[t.calendarID]; ok {
+		return c, nil
+	}
+	if config, ok := cs.configs[t.calendarID]; ok {
+		c, err := sla.NewCalendar(config)
+		if err != nil {
+			return nil, fmt.Errorf("%s: stored calendar: %w", t.ID, err)
+		}
+		if cs.byID == nil {
+			cs.byID = map[int64]*sla.Calendar{}
+		}
+		cs.byID[t.calendarID] = c
+		return c, nil
+	}
+	if t.Facts.Window == "" {
+		return nil, fmt.Errorf("%s: no stored calendar", t.ID)
+	}
 	key := fmt.Sprintf("%+v", t.Facts.Calendar)
-	if c, ok := cs[key]; ok {
+	if c, ok := cs.byFacts[key]; ok {
 		return c, nil
 	}
 	c, err := sla.NewCalendar(t.Facts.Calendar)
 	if err != nil {
 		return nil, fmt.Errorf("%s: stored calendar: %w", t.ID, err)
 	}
-	cs[key] = c
+	if cs.byFacts == nil {
+		cs.byFacts = map[string]*sla.Calendar{}
+	}
+	cs.byFacts[key] = c
 	return c, nil
 }
 
 // used is the fraction of t's response window used at now.
-func (cs calendars) used(t Ticket, now time.Time) (float64, error) {
+func (cs *calendars) used(t Ticket, now time.Time) (float64, error) {
 	cal, err := cs.of(t)
 	if err != nil {
 		return 0, err

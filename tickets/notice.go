@@ -46,6 +46,17 @@ func (s *Store) Notice(ctx context.Context, subject, kind string, ticket ID, now
 	return sent, err
 }
 
+// NoticeSent reports whether the notice of subject and kind went out, for
+// a job that would do expensive work (a report) before Notice: Notice's
+// compose runs inside the writer's transaction, where it must be quick.
+func (s *Store) NoticeSent(ctx context.Context, subject, kind string) (bool, error) {
+	var n int
+	err := s.read(ctx, "read notice", func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE subject = ? AND kind = ?`, subject, kind).Scan(&n)
+	})
+	return n > 0, err
+}
+
 // Once names a notice that goes out at most once (see Notice).
 type Once struct {
 	Subject, Kind string

@@ -17,7 +17,8 @@ const (
 	t.received, t.deadline, t.started, t.resolved, t.closed, COALESCE(t.assignee, ''), t.called, t.reopened,
 	COALESCE(t.refers_to, 0),
 	COALESCE((SELECT SUM(minutes) FROM work_log w WHERE w.ticket_id = t.id), 0),
-	(SELECT COUNT(*) FROM onsite_visits o WHERE o.ticket_id = t.id)`
+	(SELECT COUNT(*) FROM onsite_visits o WHERE o.ticket_id = t.id),
+	COALESCE(t.calendar_id, 0)`
 	withFacts = ticketColumns + `, t.deadline_facts`
 )
 
@@ -32,7 +33,7 @@ func scanTicket(row scanner, facts bool) (Ticket, error) {
 	var started, resolved, closed sql.NullInt64
 	dest := []any{&t.ID, &t.Status, &t.Customer, &t.Application, &t.Priority, &t.Reporter, &t.Subject, &t.Language,
 		&received, &deadline, &started, &resolved, &closed, &t.Assignee, &t.Called, &t.Reopened,
-		&t.RefersTo, &t.WorkMinutes, &t.Onsite}
+		&t.RefersTo, &t.WorkMinutes, &t.Onsite, &t.calendarID}
 	if facts {
 		dest = append(dest, &factsJSON)
 	}

@@ -65,6 +65,8 @@ type Report struct {
 	Quarter Quarter
 	List    []Ticket
 	Trend   []TrendPoint
+	// cals are the calendars of List's tickets, for the CSV's minutes.
+	cals *calendars
 }
 
 // Report computes customer's report for quarter q in loc as things stood
@@ -75,17 +77,24 @@ func (s *Store) Report(ctx context.Context, customer string, q Quarter, loc *tim
 	first, _ := quarters[0].Bounds(loc)
 	_, end := q.Bounds(loc)
 	var all []Ticket
+	var cals *calendars
 	err := s.read(ctx, "report", func(tx *sql.Tx) error {
-		return eachTicket(ctx, tx, true, func(t Ticket) error {
+		var err error
+		if cals, err = loadCalendars(ctx, tx); err != nil {
+			return err
+		}
+		// Without the facts: each ticket's calendar is a shared row, and
+		// 20,000 decoded facts would cost more than the whole report.
+		return eachTicket(ctx, tx, false, func(t Ticket) error {
 			all = append(all, t)
 			return nil
-		}, `SELECT `+withFacts+` FROM tickets t
+		}, `SELECT `+ticketColumns+` FROM tickets t
 			WHERE t.customer = ? AND t.received >= ? AND t.received < ? ORDER BY t.received, t.id`, customer, nanos(first), nanos(end))
 	})
 	if err != nil {
 		return Report{}, err
 	}
-	r := Report{Quarter: q}
+	r := Report{Quarter: q, cals: cals}
 	for _, qq := range quarters {
 		from, to := qq.Bounds(loc)
 		var list []Ticket
@@ -94,7 +103,7 @@ func (s *Store) Report(ctx context.Context, customer string, q Quarter, loc *tim
 				list = append(list, t)
 			}
 		}
-		st, err := statsOf(customer, list, from, to, now)
+		st, err := statsOf(customer, list, from, to, now, cals)
 		if err != nil {
 			return Report{}, err
 		}

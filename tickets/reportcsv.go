@@ -35,7 +35,10 @@ func WriteReportCSV(w io.Writer, r Report, loc *time.Location) error {
 	if err := cw.Write(reportCSVHeader); err != nil {
 		return fmt.Errorf("report csv: %w", err)
 	}
-	cals := calendars{}
+	cals := r.cals
+	if cals == nil {
+		cals = &calendars{}
+	}
 	row := make([]string, len(reportCSVHeader))
 	for _, t := range r.List {
 		cal, err := cals.of(t)

@@ -121,7 +121,7 @@ func TestWriteReportCSV(t *testing.T) {
 	}
 
 	// Response and resolution minutes are the report's own figures.
-	st, err := statsOf("acme", r.List, time.Time{}, r.Now, r.Now)
+	st, err := statsOf("acme", r.List, time.Time{}, r.Now, r.Now, r.cals)
 	if err != nil {
 		t.Fatal(err)
 	}

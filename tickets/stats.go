@@ -66,16 +66,19 @@ func (s *Store) Stats(ctx context.Context, customer string, from, to, now time.T
 	if err != nil {
 		return Stats{}, err
 	}
-	return statsOf(customer, list, from, to, now)
+	return statsOf(customer, list, from, to, now, &calendars{})
 }
 
 // statsOf computes the figures of tickets list, received in [from, to).
-func statsOf(customer string, list []Ticket, from, to, now time.Time) (Stats, error) {
+// Business time is measured on each ticket's calendar from cals.
+func statsOf(customer string, list []Ticket, from, to, now time.Time, cals *calendars) (Stats, error) {
+	if cals == nil {
+		cals = &calendars{}
+	}
 	st := Stats{Customer: customer, From: from, To: to, Now: now,
 		ByPriority: map[int]*PriorityStats{1: {}, 2: {}, 3: {}}, ByApplication: map[string]int{}}
 	responses := map[int][]int{}
 	var resolutions []int
-	cals := calendars{}
 	for _, t := range list {
 		cal, err := cals.of(t)
 		if err != nil {

@@ -59,6 +59,10 @@ type Ticket struct {
 	RefersTo    ID // the closed ticket a late reply came from; 0 if none
 	WorkMinutes int
 	Onsite      int // on-site visits booked
+	// calendarID is the row of the calendar its deadline was computed on
+	// (migration 0003): business time is measured on it without reading
+	// Facts.
+	calendarID int64
 }
 
 // Breached reports whether the response promise was broken at now (SPEC
