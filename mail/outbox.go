@@ -154,13 +154,19 @@ func (w *Worker) Kick() {
 // transport accepted it; a crash in between sends it once more, with the
 // same Message-ID.
 func (w *Worker) RunOnce(ctx context.Context, now time.Time) (int, error) {
+	_, sent, err := w.pass(ctx, now)
+	return sent, err
+}
+
+// pass is RunOnce, also saying how many rows it took: a full batch means
+// more may be due at once.
+func (w *Worker) pass(ctx context.Context, now time.Time) (taken, sent int, err error) {
 	items, err := w.Outbox.Due(ctx, now, w.Batch)
 	if err != nil {
-		return 0, fmt.Errorf("outbox: %w", err)
+		return 0, 0, fmt.Errorf("outbox: %w", err)
 	}
 	var (
 		mu    sync.Mutex
-		sent  int
 		first error
 		wg    sync.WaitGroup
 	)
@@ -188,7 +194,7 @@ func (w *Worker) RunOnce(ctx context.Context, now time.Time) (int, error) {
 	if first == nil {
 		first = ctx.Err()
 	}
-	return sent, first
+	return len(items), sent, first
 }
 
 // deliver tries one row and records the outcome.
@@ -232,8 +238,15 @@ func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTicker(pollEvery)
 	defer t.Stop()
 	for {
-		if _, err := w.RunOnce(ctx, w.Now()); err != nil && ctx.Err() == nil {
+		taken, _, err := w.pass(ctx, w.Now())
+		if err != nil && ctx.Err() == nil {
 			w.Log.Error("outbox pass failed", "err", err)
+		}
+		if err == nil && taken == w.Batch {
+			// A full batch: more is due now (a backlog after a storm or
+			// an outage). Rows that failed wait in backoff, so this
+			// does not spin.
+			continue
 		}
 		select {
 		case <-ctx.Done():
