@@ -12,17 +12,27 @@ import (
 )
 
 // Limits bound the work a single message may cause. RFC 2046 puts no bound on nesting or on
-// the number of body parts, so a hostile or broken mail could otherwise exhaust stack or memory.
-// A zero or negative field takes its default.
+// the number of body parts, and RFC 5322 none on the header, so a hostile or broken mail could
+// otherwise exhaust stack or memory. A zero or negative field takes its default.
+//
+// Beyond MaxDepth or MaxParts, Parse goes on with what it has read and notes the limit in
+// Problems: the text comes first, and the caller keeps the raw mail whole. A header beyond
+// MaxHeaderFields or MaxHeaderBytes is simply too big: Parse returns ErrHeaderTooBig and the
+// SMTP server refuses the mail with 552 (limits.go has the table of every limit).
 type Limits struct {
 	MaxDepth           int   // MIME nesting, default 20
 	MaxParts           int   // body parts of any kind, default 500
 	MaxAttachmentBytes int64 // total decoded attachment bytes, default 50 MiB
+	MaxHeaderFields    int   // fields of the message's own header, default 1,000
+	MaxHeaderBytes     int   // bytes of the message's own header, default 1 MiB
 }
 
-// DefaultLimits returns the limits sosd uses: depth 20, 500 parts, 50 MiB of attachments.
+// DefaultLimits returns the limits sosd uses: depth 20, 500 parts, 50 MiB of attachments, and
+// a header of at most 1,000 fields and 1 MiB. Real mail stays far below the header limits:
+// Postfix keeps at most 100 KB of header (header_size_limit) and 50 Received hops
+// (hopcount_limit).
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 20, MaxParts: 500, MaxAttachmentBytes: 50 << 20}
+	return Limits{MaxDepth: 20, MaxParts: 500, MaxAttachmentBytes: 50 << 20, MaxHeaderFields: 1000, MaxHeaderBytes: 1 << 20}
 }
 
 func (l Limits) parseWithDefaults() Limits {
@@ -36,8 +46,18 @@ func (l Limits) parseWithDefaults() Limits {
 	if l.MaxAttachmentBytes <= 0 {
 		l.MaxAttachmentBytes = d.MaxAttachmentBytes
 	}
+	if l.MaxHeaderFields <= 0 {
+		l.MaxHeaderFields = d.MaxHeaderFields
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = d.MaxHeaderBytes
+	}
 	return l
 }
+
+// ErrHeaderTooBig is returned, wrapped, by Parse for a message whose own header has more
+// fields or bytes than its Limits allow.
+var ErrHeaderTooBig = errors.New("mail: header too big")
 
 // Header is the top-level header of a message (RFC 5322 §2.2), in its original field order.
 // Field names are case-insensitive.
@@ -103,8 +123,9 @@ var parseErrNoHeader = errors.New("mail: no header block: not an RFC 5322 messag
 
 // Parse parses a raw message (RFC 5322, MIME RFC 2045–2049). It returns an error only when
 // nothing usable can be read at all (no header block, garbage): the caller then quarantines the
-// mail (SPEC §5). Anything less is recorded in Problems and parsing goes on. It never panics on
-// any input. An mbox "From " first line (RFC 4155) is skipped.
+// mail (SPEC §5); or, wrapping ErrHeaderTooBig, when the header is beyond lim: the caller refuses
+// it. Anything less is recorded in Problems and parsing goes on. It never panics on any input.
+// An mbox "From " first line (RFC 4155) is skipped.
 func Parse(raw []byte, lim Limits) (*Message, error) {
 	w := &parseWalker{lim: lim.parseWithDefaults(), msg: &Message{}}
 	b := raw
@@ -121,6 +142,10 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 		b = b[next:]
 	}
 	fields, body, ok := parseHeaderBlock(b, &w.probs)
+	if size := len(b) - len(body); len(fields) > w.lim.MaxHeaderFields || size > w.lim.MaxHeaderBytes {
+		return nil, fmt.Errorf("%w: %d fields in %d bytes (limits %d fields, %d bytes)",
+			ErrHeaderTooBig, len(fields), size, w.lim.MaxHeaderFields, w.lim.MaxHeaderBytes)
+	}
 	if !ok || !parseHasKnownField(fields) {
 		return nil, parseErrNoHeader
 	}

@@ -48,15 +48,26 @@ type ServerOptions struct {
 	ReadTimeout, WriteTimeout time.Duration
 	// FileTimeout bounds parsing, classifying and committing one mail.
 	FileTimeout time.Duration
+	// MaxConnectionsPerIP refuses more connections at once from one client
+	// address (an IPv6 /64) with 421 at connect; 0: no limit (limits.go).
+	MaxConnectionsPerIP int
+	// MaxMessagesPerSenderPerHour refuses MAIL FROM with 450 once the
+	// sender has started that many mails within the hour before; 0: no
+	// limit (limits.go).
+	MaxMessagesPerSenderPerHour int
 	// TLS enables STARTTLS when set.
 	TLS *tls.Config
-	// Now is the clock stamping received mail.
+	// Now is the clock stamping received mail and counting mails per
+	// sender.
 	Now func() time.Time
 	// Metrics counts sessions, mails and refusals; nil counts nothing.
 	Metrics *Metrics
 }
 
-// DefaultServerOptions are limits fit for a support address.
+// DefaultServerOptions are limits fit for a support address. The rate
+// limits are off: the daemon sets them from its configuration, whose
+// defaults are DefaultMaxConnectionsPerIP and
+// DefaultMaxMessagesPerSenderPerHour.
 func DefaultServerOptions() ServerOptions {
 	return ServerOptions{
 		Hostname:        "localhost",
@@ -80,6 +91,11 @@ type Server struct {
 	base   context.Context
 	cancel context.CancelFunc
 	cid    atomic.Int64
+	// The abuse limits (limits.go); refusing holds a place per connection
+	// being refused.
+	conns    connLimiter
+	senders  senderLimiter
+	refusing chan struct{}
 	// After is called after each mail's 250, e.g. to wake the outbox.
 	After func()
 }
@@ -90,9 +106,10 @@ func NewServer(ctx context.Context, opts ServerOptions, filer Filer, rules *Rule
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts, filer: filer, log: log}
+	s := &Server{opts: opts, filer: filer, log: log, refusing: make(chan struct{}, refusingMax)}
 	s.base, s.cancel = context.WithCancel(ctx)
 	s.rules.Store(rules)
+	s.SetRateLimits(opts.MaxConnectionsPerIP, opts.MaxMessagesPerSenderPerHour)
 	srv := smtp.NewServer(s)
 	srv.Domain = opts.Hostname
 	srv.MaxMessageBytes = opts.MaxMessageBytes
@@ -109,9 +126,11 @@ func NewServer(ctx context.Context, opts ServerOptions, filer Filer, rules *Rule
 // SetRules swaps the rules used by new mail (configuration reload).
 func (s *Server) SetRules(r *Rules) { s.rules.Store(r) }
 
-// Serve accepts connections on l until Shutdown or Close.
+// Serve accepts connections on l until Shutdown or Close. l is a plain
+// listener: TLS comes by STARTTLS. Connections over the per-client limit
+// are refused here, before go-smtp sees them.
 func (s *Server) Serve(l net.Listener) error {
-	err := s.smtp.Serve(l)
+	err := s.smtp.Serve(&limitListener{Listener: l, srv: s})
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
@@ -134,13 +153,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // gives it neither.
 func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	ctx, cancel := context.WithCancel(s.base)
-	remote := ""
+	remote, client := "", ""
 	if c.Conn() != nil {
 		remote = c.Conn().RemoteAddr().String()
+		client = clientKey(c.Conn().RemoteAddr())
 	}
 	cid := s.cid.Add(1)
 	s.opts.Metrics.sessionOpened()
-	return &Session{srv: s, ctx: ctx, cancel: cancel, remote: remote, cid: cid,
+	return &Session{srv: s, ctx: ctx, cancel: cancel, remote: remote, client: client, cid: cid,
 		log: s.log.With("cid", cid, "remote", remote)}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -19,8 +20,18 @@ type Session struct {
 	cancel context.CancelFunc
 	log    *slog.Logger
 	remote string
+	client string // clientKey of remote
 	cid    int64
 
+	// mu guards tx: with BDAT (RFC 3030) go-smtp runs Data in a goroutine
+	// of its own, and an RSET, a chunk over the size limit or a closed
+	// connection resets the session while that Data is still returning.
+	mu sync.Mutex
+	tx *transaction // the mail in progress; nil between mails
+}
+
+// transaction is one mail's envelope, from MAIL FROM to the end of DATA.
+type transaction struct {
 	from string
 	rcpt []string
 }
@@ -29,7 +40,19 @@ var _ smtp.Session = (*Session)(nil)
 
 // Reset discards the message in progress (RSET, or after DATA).
 func (s *Session) Reset() {
-	s.from, s.rcpt = "", nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tx = nil
+}
+
+// end discards tx if it is still the message in progress, so a Data that
+// returns late cannot wipe the envelope of the next mail.
+func (s *Session) end(tx *transaction) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tx == tx {
+		s.tx = nil
+	}
 }
 
 // Logout ends the session and cancels its context.
@@ -39,10 +62,22 @@ func (s *Session) Logout() error {
 	return nil
 }
 
-// Mail records the reverse path; "" is the null path of bounces.
+// Mail records the reverse path; "" is the null path of bounces. A sender
+// past its hourly limit is refused with a temporary 450 (limits.go), so a
+// real sender's server retries later and nothing is lost.
 func (s *Session) Mail(from string, _ *smtp.MailOptions) error {
 	s.Reset()
-	s.from = from
+	if ok, n := s.srv.senders.take(senderKey(from, s.client), s.srv.opts.Now()); !ok {
+		s.log.Info("sender refused", "from", from, "reason", "too many mails from this sender within an hour",
+			"mails", n, "limit", s.srv.senders.max.Load())
+		s.srv.opts.Metrics.refuse("sender_rate")
+		// 450: mailbox unavailable for now (RFC 5321 §4.2.2); X.7.1:
+		// delivery not authorized, message refused (RFC 3463 §3.8).
+		return &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: "Too many messages from this sender, try again later"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tx = &transaction{from: from}
 	return nil
 }
 
@@ -55,7 +90,13 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 		s.srv.opts.Metrics.refuse("recipient")
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	}
-	s.rcpt = append(s.rcpt, to)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tx == nil {
+		// After a MAIL FROM we refused, go-smtp may still take RCPT.
+		return &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "MAIL FROM first"}
+	}
+	s.tx.rcpt = append(s.tx.rcpt, to)
 	return nil
 }
 
@@ -63,7 +104,18 @@ func (s *Session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // (250) only after the filing committed. It never returns a plain error:
 // go-smtp would turn it into a permanent 554 carrying our internal text.
 func (s *Session) Data(r io.Reader) (err error) {
-	defer s.Reset()
+	s.mu.Lock()
+	tx := s.tx
+	s.mu.Unlock()
+	if tx == nil || len(tx.rcpt) == 0 {
+		// go-smtp counts MAIL and RCPT per connection, so after a MAIL
+		// that we refused, or a second MAIL, it may take DATA for a mail
+		// that has no envelope here (RFC 5321 §4.1.1.2: MAIL starts anew).
+		s.log.Info("mail refused", "err", "DATA without MAIL FROM and RCPT TO")
+		s.srv.opts.Metrics.refuse("sequence")
+		return &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Bad sequence of commands: MAIL FROM and RCPT TO first"}
+	}
+	defer s.end(tx)
 	// The parser is fuzzed and must not panic; should it all the same, the
 	// sender gets a 451 and tries again rather than losing the session.
 	defer func() {
@@ -91,12 +143,19 @@ func (s *Session) Data(r io.Reader) (err error) {
 		return s.fail("read", err)
 	}
 	rules := s.srv.rules.Load()
-	env := Envelope{MailFrom: s.from, RcptTo: append([]string(nil), s.rcpt...), Remote: s.remote,
+	env := Envelope{MailFrom: tx.from, RcptTo: append([]string(nil), tx.rcpt...), Remote: s.remote,
 		Received: s.srv.opts.Now().Truncate(time.Second), Raw: raw}
 	ctx, cancel := context.WithTimeout(s.ctx, s.srv.opts.FileTimeout)
 	defer cancel()
 
 	msg, err := Parse(raw, rules.Limits)
+	if errors.Is(err, ErrHeaderTooBig) {
+		// Simply too big, like a message over the size limit: refused
+		// for good, not quarantined (limits.go).
+		s.log.Info("mail refused", "err", err, "size", len(raw))
+		s.srv.opts.Metrics.refuse("header_size")
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message header too big"}
+	}
 	if err != nil {
 		reason := fmt.Sprintf("cannot parse: %v", err)
 		if err := s.srv.filer.Quarantine(ctx, env, reason); err != nil {

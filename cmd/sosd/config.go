@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/robfig/cron/v3"
 
+	"sosd/mail"
 	"sosd/sla"
 	"sosd/tickets"
 )
@@ -43,6 +44,12 @@ type listenConfig struct {
 	TLSKey  string `yaml:"tls_key"`
 	// MaxMessageSize refuses bigger mail with 552, e.g. "25MB".
 	MaxMessageSize string `yaml:"max_message_size"`
+	// MaxConnectionsPerIP refuses more connections at once from one
+	// client address (an IPv6 /64) with 421 at connect.
+	MaxConnectionsPerIP int `yaml:"max_connections_per_ip"`
+	// MaxMessagesPerSenderPerHour refuses MAIL FROM with 450 once one
+	// envelope sender started that many mails within the last hour.
+	MaxMessagesPerSenderPerHour int `yaml:"max_messages_per_sender_per_hour"`
 }
 
 type supportConfig struct {
@@ -133,7 +140,8 @@ func defaultFileConfig() fileConfig {
 		prios[k] = priorityConfig{Name: p.Name, StartWithin: p.StartWithin.String()}
 	}
 	return fileConfig{
-		Listen:       listenConfig{SMTP: defaultSMTPListen, MaxMessageSize: defaultMaxMessageSize},
+		Listen: listenConfig{SMTP: defaultSMTPListen, MaxMessageSize: defaultMaxMessageSize,
+			MaxConnectionsPerIP: mail.DefaultMaxConnectionsPerIP, MaxMessagesPerSenderPerHour: mail.DefaultMaxMessagesPerSenderPerHour},
 		Support:      supportConfig{LoopLimit: defaultLoopLimit, ReopenWithin: defaultReopenWithin},
 		Outbound:     outboundConfig{StartTLS: defaultStartTLS},
 		Calendar:     sla.DefaultCalendarConfig(),

@@ -91,6 +91,8 @@ func (a *app) serve(c *command, args []string) int {
 		opts.Hostname = h
 	}
 	opts.MaxMessageBytes = cfg.MaxMessage
+	opts.MaxConnectionsPerIP = cfg.File.Listen.MaxConnectionsPerIP
+	opts.MaxMessagesPerSenderPerHour = cfg.File.Listen.MaxMessagesPerSenderPerHour
 	opts.TLS = rt.tls
 	// Sessions get their own base context: SIGTERM lets them finish
 	// (Shutdown), it does not cut them off.
@@ -100,7 +102,11 @@ func (a *app) serve(c *command, args []string) int {
 	if err != nil {
 		return a.errorf(exitConfig, "%v", err)
 	}
-	srv.After = worker.Kick
+	// The worker is replaced when a reload changes outbound.*; sessions
+	// kick whichever runs.
+	var current atomic.Pointer[runningWorker]
+	current.Store(worker)
+	srv.After = func() { current.Load().Kick() }
 	l, err := net.Listen("tcp", cfg.File.Listen.SMTP)
 	if err != nil {
 		worker.stop()
@@ -151,11 +157,17 @@ func (a *app) serve(c *command, args []string) int {
 					log.Warn("telling systemd of the reload failed", "err", err)
 				}
 				if next := a.reload(cfg, tmpl, log); next != nil {
+					old := cfg
 					cfg, rt = next.cfg, next
 					srv.SetRules(rt.rules)
+					srv.SetRateLimits(cfg.File.Listen.MaxConnectionsPerIP, cfg.File.Listen.MaxMessagesPerSenderPerHour)
 					intake.SetConfig(rt.intake)
 					store.SetPolicy(rt.policy)
 					jobs.reschedule(cfg)
+					if outboundChanged(old, cfg) {
+						worker = a.replaceWorker(worker, cfg, store, intake, metrics, log)
+						current.Store(worker)
+					}
 				}
 				// Ready again, on the new configuration or the old one.
 				if err := notify.ready(); err != nil {
@@ -214,6 +226,26 @@ func (a *app) reload(cfg *config, tmpl *templates.Set, log *slog.Logger) *runtim
 	return rt
 }
 
+// outboundChanged reports whether a reload changed how mail leaves.
+func outboundChanged(old, next *config) bool {
+	return old.File.Outbound != next.File.Outbound
+}
+
+// replaceWorker moves delivery to a reloaded outbound configuration: the
+// old worker finishes the delivery in hand first, so no row is sent by
+// both. If the new one cannot start (the password file went away since
+// the reload checked it), the old settings stay, and the log says so.
+func (a *app) replaceWorker(w *runningWorker, cfg *config, store *tickets.Store, intake *tickets.Intake, metrics *mail.Metrics, log *slog.Logger) *runningWorker {
+	transport, err := newTransport(cfg)
+	if err != nil {
+		log.Error("outbound settings not applied; delivering with the previous ones", "err", err)
+		return w
+	}
+	w.stop()
+	log.Info("outbound settings applied", "relay", cfg.File.Outbound.Relay, "spool_dir", cfg.File.Outbound.SpoolDir)
+	return startWorkerWith(transport, store, intake, metrics, log)
+}
+
 // runningWorker is the outbox worker and how to stop it.
 type runningWorker struct {
 	*mail.Worker
@@ -233,19 +265,33 @@ func (w *runningWorker) stop() {
 // startWorker starts outbox delivery: to the relay, or into spool_dir
 // when no relay is set. Permanent failures are reported through intake.
 func (a *app) startWorker(cfg *config, store *tickets.Store, intake *tickets.Intake, metrics *mail.Metrics, log *slog.Logger) (*runningWorker, error) {
-	out := cfg.File.Outbound
-	var transport mail.Transport = mail.Spool{Dir: out.SpoolDir}
-	if out.Relay != "" {
-		relay := &mail.Relay{Addr: out.Relay, StartTLS: out.StartTLS, Username: out.Username}
-		if out.PasswordFile != "" {
-			pw, err := os.ReadFile(out.PasswordFile)
-			if err != nil {
-				return nil, fmt.Errorf("outbound.password_file: %w", err)
-			}
-			relay.Password = strings.TrimRight(string(pw), "\r\n")
-		}
-		transport = relay
+	transport, err := newTransport(cfg)
+	if err != nil {
+		return nil, err
 	}
+	return startWorkerWith(transport, store, intake, metrics, log), nil
+}
+
+// newTransport is the relay of outbound.relay, or the spool folder when
+// none is set.
+func newTransport(cfg *config) (mail.Transport, error) {
+	out := cfg.File.Outbound
+	if out.Relay == "" {
+		return mail.Spool{Dir: out.SpoolDir}, nil
+	}
+	relay := &mail.Relay{Addr: out.Relay, StartTLS: out.StartTLS, Username: out.Username}
+	if out.PasswordFile != "" {
+		pw, err := os.ReadFile(out.PasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("outbound.password_file: %w", err)
+		}
+		relay.Password = strings.TrimRight(string(pw), "\r\n")
+	}
+	return relay, nil
+}
+
+// startWorkerWith starts the outbox worker on transport.
+func startWorkerWith(transport mail.Transport, store *tickets.Store, intake *tickets.Intake, metrics *mail.Metrics, log *slog.Logger) *runningWorker {
 	w := mail.NewWorker(store, transport, log)
 	w.Metrics = metrics
 	w.OnFailed = func(ctx context.Context, it mail.OutboxItem, reason string) {
@@ -259,7 +305,7 @@ func (a *app) startWorker(cfg *config, store *tickets.Store, intake *tickets.Int
 		defer close(rw.done)
 		w.Run(ctx)
 	}()
-	return rw, nil
+	return rw
 }
 
 // restartOnly lists the keys that changed but cannot change in a running
@@ -274,6 +320,12 @@ func restartOnly(old, next *config) []string {
 	}
 	if old.File.Listen.HTTP != next.File.Listen.HTTP {
 		keys = append(keys, "listen.http")
+	}
+	if old.File.Listen.MaxMessageSize != next.File.Listen.MaxMessageSize {
+		keys = append(keys, "listen.max_message_size")
+	}
+	if old.File.Listen.TLSCert != next.File.Listen.TLSCert || old.File.Listen.TLSKey != next.File.Listen.TLSKey {
+		keys = append(keys, "listen.tls_cert/tls_key")
 	}
 	if old.Calendar.Location().String() != next.Calendar.Location().String() {
 		keys = append(keys, "calendar.timezone (the jobs' schedule)")

@@ -61,6 +61,17 @@ func (c *config) validate(loc locator, dir string) configErrors {
 	} else {
 		c.MaxMessage = n
 	}
+	if f.Listen.MaxConnectionsPerIP < 1 {
+		v.errorf("listen.max_connections_per_ip", "must be at least 1 (connections at once from one address)")
+	}
+	if n := f.Listen.MaxMessagesPerSenderPerHour; n < 1 {
+		v.errorf("listen.max_messages_per_sender_per_hour", "must be at least 1 (mails per sender per hour)")
+	} else if n <= f.Support.LoopLimit && f.Support.LoopLimit >= 1 {
+		// At or below the loop breaker's limit, a looping autoresponder is
+		// refused before the loop breaker can take over, and gets our
+		// answers up to this limit every hour.
+		v.errorf("listen.max_messages_per_sender_per_hour", "%d must be more than support.loop_limit (%d), so the loop breaker stops answering first", n, f.Support.LoopLimit)
+	}
 
 	if f.Outbound.Relay != "" {
 		v.hostPort("outbound.relay", f.Outbound.Relay, true)
