@@ -26,8 +26,8 @@ type testRelay struct {
 	got  []recorded // accepted mails
 	// Faults, read per DATA: fail4xx answers 451 that many times; fail5xx
 	// answers 550 for these recipients; dropData closes the connection in
-	// the middle of DATA that many times; hang blocks DATA until the test
-	// ends.
+	// the middle of DATA that many times; hang blocks DATA until it is
+	// closed, and then refuses the mail.
 	fail4xx  int
 	fail5xx  map[string]bool
 	dropData int
@@ -129,7 +129,11 @@ func (s *relaySession) Data(r io.Reader) error {
 		return errors.New("dropped")
 	}
 	if hang != nil {
+		// A hung relay that comes back never delivers the mail it hung
+		// on: the client timed out and will send it again. (One that
+		// delivers it anyway is a duplicate only the relay can prevent.)
 		<-hang
+		return errors.New("hung")
 	}
 	raw, err := io.ReadAll(r)
 	if err != nil {
