@@ -32,8 +32,9 @@ type Draft struct {
 	AutoSubmitted string
 	Text, HTML    string
 	// Calendar is an iCalendar object (see Calendar) sent as a third
-	// alternative, text/calendar with METHOD:PUBLISH, which calendars
-	// offer to add; "" for none.
+	// alternative, text/calendar with its METHOD (RFC 6047 §2.4: the
+	// part's method parameter repeats it), which calendars offer to add
+	// or answer; "" for none.
 	Calendar    string
 	Attachments []Attachment
 	// Inline are images the HTML shows, each referenced from it as
@@ -169,7 +170,7 @@ func alternatives(d Draft) []textPart {
 	parts := []textPart{
 		{"text/plain", d.Text, map[string]string{"charset": "utf-8"}},
 		{"text/html", d.HTML, map[string]string{"charset": "utf-8"}},
-		{"text/calendar", d.Calendar, map[string]string{"charset": "utf-8", "method": "PUBLISH"}},
+		{"text/calendar", d.Calendar, map[string]string{"charset": "utf-8", "method": calendarMethod(d.Calendar)}},
 	}
 	return slices.DeleteFunc(parts, func(p textPart) bool { return p.body == "" && p.ct != "text/plain" })
 }
@@ -361,4 +362,15 @@ func toCRLF(s string) string {
 // customer's subject must never start a header of its own.
 func oneLineHeader(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// calendarMethod is the METHOD property of an iCalendar object,
+// PUBLISH when it has none.
+func calendarMethod(ics string) string {
+	for _, line := range strings.Split(ics, "\r\n") {
+		if m, ok := strings.CutPrefix(line, "METHOD:"); ok {
+			return m
+		}
+	}
+	return "PUBLISH"
 }

@@ -5,21 +5,36 @@ import (
 	"time"
 )
 
-// Event is one calendar event sosd tells a customer of: an on-site visit.
+// Event is one calendar event sosd tells a customer of: an on-site visit
+// (published), or the quarterly status meeting (an invitation).
 type Event struct {
 	UID         string // stable for the event, so a calendar updates instead of duplicating
 	Start       time.Time
 	Duration    time.Duration
 	Summary     string
 	Description string
-	Organizer   string // an address
-	Stamp       time.Time
+	// HTMLDescription, if set, is the description as HTML for calendars
+	// that show it (X-ALT-DESC, Microsoft's).
+	HTMLDescription string
+	Organizer       string // an address
+	OrganizerName   string
+	// Attendees, when set, make the event an invitation (METHOD:REQUEST,
+	// RFC 5546 §3.2.2) that each can accept or decline; the answers go to
+	// the organizer, not to sosd.
+	Attendees []Attendee
+	Stamp     time.Time
 }
 
-// Calendar renders e as an iCalendar object (RFC 5545) with METHOD:PUBLISH
-// (RFC 5546 §3.2.1): an event the customer's calendar can add, with no
-// answer expected. Times are UTC ("Z" form, §3.3.5), so no VTIMEZONE is
-// needed; the calendar shows them in the reader's zone.
+// Attendee is one person invited to an event.
+type Attendee struct {
+	Name, Email string
+}
+
+// Calendar renders e as an iCalendar object (RFC 5545): with attendees an
+// invitation (METHOD:REQUEST, RFC 5546 §3.2.2) their calendars can accept,
+// else METHOD:PUBLISH (§3.2.1), an event to add with no answer expected.
+// Times are UTC ("Z" form, §3.3.5), so no VTIMEZONE is needed; the
+// calendar shows them in the reader's zone.
 func Calendar(e Event) string {
 	var b strings.Builder
 	line := func(name, value string) {
@@ -29,7 +44,11 @@ func Calendar(e Event) string {
 	line("BEGIN", "VCALENDAR")
 	line("VERSION", "2.0")
 	line("PRODID", "-//sosd//onsite//EN")
-	line("METHOD", "PUBLISH")
+	method := "PUBLISH"
+	if len(e.Attendees) > 0 {
+		method = "REQUEST"
+	}
+	line("METHOD", method)
 	line("BEGIN", "VEVENT")
 	line("UID", icalText(e.UID))
 	line("DTSTAMP", utc(e.Stamp))
@@ -39,13 +58,38 @@ func Calendar(e Event) string {
 	if e.Description != "" {
 		line("DESCRIPTION", icalText(e.Description))
 	}
+	if e.HTMLDescription != "" {
+		line("X-ALT-DESC;FMTTYPE=text/html", icalText(e.HTMLDescription))
+	}
 	if e.Organizer != "" {
-		line("ORGANIZER", "mailto:"+e.Organizer)
+		line("ORGANIZER"+cnParam(e.OrganizerName), "mailto:"+e.Organizer)
+	}
+	for _, a := range e.Attendees {
+		line("ATTENDEE"+cnParam(a.Name)+";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE", "mailto:"+a.Email)
+	}
+	if len(e.Attendees) > 0 {
+		line("SEQUENCE", "0")
 	}
 	line("STATUS", "CONFIRMED")
 	line("END", "VEVENT")
 	line("END", "VCALENDAR")
 	return b.String()
+}
+
+// cnParam is a ;CN= parameter with the name quoted (RFC 5545 §3.2: a
+// parameter value with ":", ";" or "," must be); a name's own quotes
+// and line breaks are dropped, since a quoted value cannot hold them.
+func cnParam(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r == '"' || r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, ""))
+	if name == "" {
+		return ""
+	}
+	return `;CN="` + name + `"`
 }
 
 // icalText escapes a TEXT value (RFC 5545 §3.3.11).

@@ -60,6 +60,12 @@ func fieldErrorf(field, format string, args ...any) error {
 	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// ParseWeekday reads a day name of the configuration: "mon" … "sun".
+func ParseWeekday(s string) (time.Weekday, bool) {
+	d, ok := weekdayKeys()[s]
+	return d, ok
+}
+
 // weekdayKeys maps the configuration's day names to weekdays.
 func weekdayKeys() map[string]time.Weekday {
 	return map[string]time.Weekday{

@@ -83,6 +83,20 @@ func LongDeadline(t time.Time, lang string) string {
 	return localeOf(lang).deadline + " " + LongDate(t, lang)
 }
 
+// LongSpan writes the time from start to minutes later, in start's
+// location, as LongDate writes start followed by the end's time:
+// "tisdag 12 januari 2027 kl. 10:00–11:00" in Swedish and "Tuesday 12
+// January 2027 at 10:00–11:00" in English. An end on another day is
+// written in full after a spaced en dash ("… kl. 23:30 – onsdag 13
+// januari 2027 kl. 00:30").
+func LongSpan(start time.Time, minutes int, lang string) string {
+	end := start.Add(time.Duration(minutes) * time.Minute)
+	if y, m, d := start.Date(); end.Year() == y && end.Month() == m && end.Day() == d {
+		return LongDate(start, lang) + "–" + end.Format("15:04")
+	}
+	return LongDate(start, lang) + " – " + LongDate(end, lang)
+}
+
 // Period writes the days from from to to, to exclusive, as a span of
 // dates in their own location: "1 oktober – 31 december 2026" in Swedish
 // and "1 October – 31 December 2026" in English; the year is written once

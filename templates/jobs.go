@@ -9,7 +9,8 @@ import (
 
 // This file holds the data of the mails the jobs send (SPEC §8): the
 // escalation warning and breach notice, the four-hour-rule reminder, and
-// the quarterly status report to the customer. Figures the report shows
+// the quarterly status report to the customer with the invitation to the
+// quarterly status meeting it may carry. Figures the report shows
 // are checked against each other, so that a report never contradicts
 // itself; every machine word a field holds (a chart kind) is written out
 // by the templates, and prepareJobs rejects any word they do not know.
@@ -49,8 +50,9 @@ type CallReminderData struct {
 // language. The figures are of the tickets received in [From, To), as
 // they stood when the report was made. Render writes only the text: the
 // caller attaches the ticket list as CSV (the text says it is attached
-// when Tickets > 0) and each of Charts as an inline image under its
-// Content-ID, which the HTML part shows.
+// when Tickets > 0 and the report is not Printed), each of Charts as an
+// inline image under its Content-ID, which the HTML part shows, and the
+// invitation of Meeting (rendered from MeetingData).
 type ReportData struct {
 	Customer string    // the customer's name; required
 	Quarter  string    // "2026Q4"; required
@@ -80,8 +82,28 @@ type ReportData struct {
 
 	// AccountManager is the account manager's name or address, for the
 	// closing: they will get in touch to book the quarterly status
-	// meeting. "" leaves the name out.
+	// meeting. "" leaves the name out. Unused when Meeting is set: the
+	// closing proposes that meeting instead.
 	AccountManager string
+
+	// Meeting, when set, is the status meeting the report proposes: the
+	// mail carries an iCalendar invitation (METHOD:REQUEST) from the
+	// account manager to the customer's contacts, which their calendar
+	// can accept or decline.
+	Meeting *ReportMeeting
+	// Printed: the report is printed by `sosd report`, not mailed: no
+	// attachment, no inline charts, no invitation to mention. The HTML
+	// part still shows the charts (the command puts data: URLs in place
+	// of the cid: ones); a printed report with Meeting set names the
+	// proposed time without speaking of an invitation.
+	Printed bool
+}
+
+// ReportMeeting is the quarterly status meeting a report proposes.
+type ReportMeeting struct {
+	Start     time.Time // in the calendar's zone; required
+	Minutes   int       // its length, at least 15
+	Organizer string    // the account manager's name or address; required
 }
 
 // ReportPriority is one priority's row of a report.
@@ -134,6 +156,26 @@ type ReportChart struct {
 
 // chartKinds are the words ReportChart.Kind may hold.
 var chartKinds = []string{"priority", "applications", "trend"}
+
+// MeetingData is Meeting's data: the calendar invitation of the
+// quarterly status meeting, where the account manager goes through the
+// report of Quarter with the customer. It is no mail: Subject is the
+// event's title (SUMMARY), Text its description (DESCRIPTION, with no
+// final line break and paragraphs not wrapped, since a calendar wraps
+// them to its own width) and HTML the same for calendars that show HTML
+// (X-ALT-DESC). The description leaves the time out: the calendar shows
+// it, and a time in the text would be wrong once the meeting is moved.
+type MeetingData struct {
+	Customer  string    // the customer's name; required
+	Quarter   string    // the reported quarter, "2026Q4"; required
+	Start     time.Time // in the calendar's zone; required
+	Minutes   int       // its length, at least 15
+	Organizer string    // the account manager's name or address; required
+	// Consultancy is the consultancy's name, which the title gives next
+	// to the customer's; "" when unknown: the title names the customer
+	// only.
+	Consultancy string
+}
 
 // ChartWordsData are the words a chart of the report draws: the legend
 // of the response outcomes, the axis of ticket counts and the name of an
@@ -195,6 +237,27 @@ func prepareJobs(kind Kind, data any) (any, error) {
 		d.Breaches = slices.Clone(d.Breaches)
 		for i := range d.Breaches {
 			d.Breaches[i].Subject = oneLine(d.Breaches[i].Subject)
+		}
+		if d.Meeting != nil {
+			m := *d.Meeting
+			m.Organizer = oneLine(m.Organizer)
+			d.Meeting = &m
+		}
+		return d, err
+	case Meeting:
+		d, err := as[MeetingData](data)
+		d.Customer, d.Consultancy, d.Organizer = oneLine(d.Customer), oneLine(d.Consultancy), oneLine(d.Organizer)
+		switch {
+		case err != nil:
+		case d.Customer == "":
+			err = fmt.Errorf("meeting without customer")
+		case !validQuarter(d.Quarter):
+			err = fmt.Errorf("meeting: quarter %q, want e.g. 2026Q4", d.Quarter)
+		default:
+			err = checkMeeting(d.Start, d.Minutes, d.Organizer)
+		}
+		if err != nil && d.Customer != "" {
+			err = fmt.Errorf("%s: %w", d.Customer, err)
 		}
 		return d, err
 	}
@@ -260,6 +323,11 @@ func (d ReportData) check() error {
 			return fmt.Errorf("%s: trend %s: SLA met %v%%", d.Quarter, t.Quarter, *t.SLAMetPercent)
 		}
 	}
+	if m := d.Meeting; m != nil {
+		if err := checkMeeting(m.Start, m.Minutes, m.Organizer); err != nil {
+			return fmt.Errorf("%s: %w", d.Quarter, err)
+		}
+	}
 	for i, c := range d.Charts {
 		switch {
 		case !slices.Contains(chartKinds, c.Kind):
@@ -269,6 +337,19 @@ func (d ReportData) check() error {
 		case c.Width < 1 || c.Height < 1:
 			return fmt.Errorf("%s: Charts[%d]: size %d×%d", d.Quarter, i, c.Width, c.Height)
 		}
+	}
+	return nil
+}
+
+// checkMeeting checks the time, length and organizer of a meeting.
+func checkMeeting(start time.Time, minutes int, organizer string) error {
+	switch {
+	case start.IsZero():
+		return fmt.Errorf("meeting without a start")
+	case minutes < 15:
+		return fmt.Errorf("meeting of %d minutes, want at least 15", minutes)
+	case strings.TrimSpace(organizer) == "":
+		return fmt.Errorf("meeting without an organizer")
 	}
 	return nil
 }

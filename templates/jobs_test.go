@@ -105,6 +105,29 @@ func emptyReportData(lang string) ReportData {
 	}
 }
 
+// meetingStart is the proposed quarterly status meeting: Tuesday 12
+// January 2027 10:00, the week after the report.
+var meetingStart = at(2027, time.January, 12, 10, 0)
+
+// meetingReportData is the realistic quarter's report proposing the
+// status meeting, an hour with the account manager.
+func meetingReportData(lang string) ReportData {
+	d := reportData(lang)
+	d.Meeting = &ReportMeeting{Start: meetingStart, Minutes: 60, Organizer: d.AccountManager}
+	return d
+}
+
+// meetingData is the invitation of that meeting; consultancy false
+// leaves the consultancy's name unknown.
+func meetingData(lang string, consultancy bool) MeetingData {
+	d := MeetingData{Customer: customers[lang].name, Quarter: "2026Q4", Start: meetingStart, Minutes: 60,
+		Organizer: reportWords[lang].manager}
+	if consultancy {
+		d.Consultancy = "SOS Konsult AB"
+	}
+	return d
+}
+
 // jobsRenderErrors are the bad data of the kinds of jobs.go, for
 // TestRenderErrors.
 func jobsRenderErrors() []renderErrorCase {
@@ -115,6 +138,8 @@ func jobsRenderErrors() []renderErrorCase {
 	report := func(f func(*ReportData)) ReportData { d := reportData("sv"); f(&d); return d }
 	chart := func(c ReportChart) ReportData { return report(func(d *ReportData) { d.Charts = append(d.Charts, c) }) }
 	goodChart := reportData("sv").Charts[0]
+	meet := func(m ReportMeeting) ReportData { return report(func(d *ReportData) { d.Meeting = &m }) }
+	invite := func(f func(*MeetingData)) MeetingData { d := meetingData("sv", true); f(&d); return d }
 	return []renderErrorCase{
 		{"warning at 0 percent", Warning, "sv", warn(func(d *WarningData) { d.Percent = 0 })},
 		{"warning at 101 percent", Warning, "en", warn(func(d *WarningData) { d.Percent = 101 })},
@@ -166,9 +191,24 @@ func jobsRenderErrors() []renderErrorCase {
 		{"chart cid with a space", Report, "sv", chart(ReportChart{Kind: "trend", CID: "a b@c", Width: 10, Height: 10})},
 		{"chart without width", Report, "sv", chart(ReportChart{Kind: "trend", CID: goodChart.CID, Height: 10})},
 		{"chart negative height", Report, "en", chart(ReportChart{Kind: "trend", CID: goodChart.CID, Width: 10, Height: -1})},
+		{"meeting without start", Report, "sv", meet(ReportMeeting{Minutes: 60, Organizer: "Karin Lund"})},
+		{"meeting of 14 minutes", Report, "en", meet(ReportMeeting{Start: meetingStart, Minutes: 14, Organizer: "Karin Lund"})},
+		{"meeting of no minutes", Report, "sv", meet(ReportMeeting{Start: meetingStart, Organizer: "Karin Lund"})},
+		{"meeting without organizer", Report, "sv", meet(ReportMeeting{Start: meetingStart, Minutes: 60, Organizer: " \n"})},
 		{"nil report", Report, "sv", (*ReportData)(nil)},
 		{"report as warning", Warning, "sv", reportData("sv")},
 		{"warning as report", Report, "sv", warningData("sv", true)},
+		{"invitation without customer", Meeting, "sv", invite(func(d *MeetingData) { d.Customer = "\r\n" })},
+		{"invitation quarter with dash", Meeting, "en", invite(func(d *MeetingData) { d.Quarter = "2026-Q4" })},
+		{"invitation without quarter", Meeting, "sv", invite(func(d *MeetingData) { d.Quarter = "" })},
+		{"invitation without start", Meeting, "sv", invite(func(d *MeetingData) { d.Start = time.Time{} })},
+		{"invitation of no minutes", Meeting, "en", invite(func(d *MeetingData) { d.Minutes = 0 })},
+		{"invitation of 14 minutes", Meeting, "sv", invite(func(d *MeetingData) { d.Minutes = 14 })},
+		{"invitation without organizer", Meeting, "sv", invite(func(d *MeetingData) { d.Organizer = "" })},
+		{"nil invitation", Meeting, "sv", (*MeetingData)(nil)},
+		{"report as invitation", Meeting, "sv", meetingReportData("sv")},
+		{"report meeting as invitation", Meeting, "sv", *meetingReportData("sv").Meeting},
+		{"invitation as report", Report, "en", meetingData("en", true)},
 	}
 }
 
@@ -526,6 +566,154 @@ func TestReportVariants(t *testing.T) {
 		r = render(t, s, Report, lang, d)
 		if !regexp.MustCompile(`\n  (Prioritet|Priority): +1\n`).MatchString(r.Text) || !strings.Contains(r.HTML, ">1</td>") {
 			t.Errorf("%s: a breach of a priority without a row:\n%s", lang, r.Text)
+		}
+	}
+}
+
+// TestReportMeeting: a report with a meeting proposes it in place of the
+// promise to get in touch; a printed report speaks of no attachment, no
+// mail and no invitation, but keeps its charts.
+func TestReportMeeting(t *testing.T) {
+	s := newSet(t)
+	words := map[string]map[string]string{
+		"sv": {"propose": "Vi föreslår en tid för kvartalets statusmöte med Karin Lund, kundansvarig hos oss,",
+			"time": "tisdag 12 januari 2027 kl. 10:00–11:00", "invite": "Inbjudan finns i det här mejlet: svara på den i din kalender, eller föreslå en annan tid till Karin.",
+			"printed": "Passar tiden inte? Hör av dig till Karin, så hittar vi en annan tid.", "book": "för att boka",
+			"csv": "CSV", "mail": "mejl", "invitation": "Inbjudan", "calendar": "kalender"},
+		"en": {"propose": "We propose a time for the quarterly status meeting with Karin Lund, your account manager,",
+			"time": "Tuesday 12 January 2027 at 10:00–11:00 (Europe/Stockholm time)", "invite": "The invitation is in this email: respond to it in your calendar, or suggest another time to Karin.",
+			"printed": "If the time does not suit you, let Karin know and we will find another one.", "book": "to book",
+			"csv": "CSV", "mail": "email", "invitation": "invitation", "calendar": "calendar"},
+	}
+	for _, lang := range Languages() {
+		w := words[lang]
+		mailed := render(t, s, Report, lang, meetingReportData(lang))
+		both(t, lang+" meeting", mailed, w["propose"], w["time"], w["invite"], w["csv"])
+		never(t, lang+" meeting", mailed, w["book"], w["printed"])
+		if n := strings.Count(mailed.Text, "Karin Lund"); n != 1 {
+			t.Errorf("%s: the account manager is named %d times, want 1:\n%s", lang, n, mailed.Text)
+		}
+
+		// Printed: the same proposal without the invitation; the charts
+		// are shown, but no sentence says where they or the list are.
+		d := meetingReportData(lang)
+		d.Printed = true
+		printed := render(t, s, Report, lang, d)
+		both(t, lang+" printed", printed, w["propose"], w["time"], w["printed"])
+		never(t, lang+" printed", printed, w["csv"], w["mail"], w["invitation"], w["calendar"], w["book"])
+		if n := strings.Count(printed.HTML, "<img src=\"cid:"); n != len(d.Charts) {
+			t.Errorf("%s printed: %d images, want %d", lang, n, len(d.Charts))
+		}
+
+		// Printed without a meeting: the account manager gets in touch.
+		d.Meeting = nil
+		printed = render(t, s, Report, lang, d)
+		both(t, lang+" printed without meeting", printed, "Karin Lund", w["book"])
+		never(t, lang+" printed without meeting", printed, w["csv"], w["mail"], w["invitation"])
+
+		// The organizer is named as given; the proposal is the same
+		// without tickets, and its second mention of an address is the
+		// address.
+		e := emptyReportData(lang)
+		e.Meeting = &ReportMeeting{Start: meetingStart, Minutes: 45, Organizer: "karin.lund@sos.example"}
+		r := render(t, s, Report, lang, e)
+		both(t, lang+" empty with meeting", r, map[string]string{"sv": "kl. 10:00–10:45", "en": "at 10:00–10:45"}[lang],
+			map[string]string{"sv": "föreslå en annan tid till karin.lund@sos.example.", "en": "suggest another time to karin.lund@sos.example."}[lang])
+		never(t, lang+" empty with meeting", r, w["book"], "Karin")
+	}
+}
+
+// TestMeetingContent: the invitation's title and description say what
+// the meeting is about, which mail the report came in and who organises
+// it; the description leaves the time to the calendar.
+func TestMeetingContent(t *testing.T) {
+	s := newSet(t)
+	want := map[string]struct {
+		title, titleUnknown string
+		words               []string
+		quarters            map[string]string
+	}{
+		"sv": {"Kvartalsmöte: ACME AB och SOS Konsult AB, fjärde kvartalet 2026", "Kvartalsmöte: ACME AB, fjärde kvartalet 2026",
+			[]string{"Statusmöte om supporten från SOS Konsult AB till ACME AB under fjärde kvartalet 2026.", "svarstiderna per prioritet",
+				"svarstiden överskreds", "utvecklingen", "kom med mejl samma dag som den här inbjudan",
+				"Mötet är bokat av Karin Lund, er kundansvariga på SOS Konsult AB.", "Föreslå en annan tid till Karin"},
+			map[string]string{"2027Q1": "första kvartalet 2027", "2027Q2": "andra kvartalet 2027", "2027Q3": "tredje kvartalet 2027"}},
+		"en": {"Quarterly meeting: Nordic Logistics Ltd and SOS Konsult AB, fourth quarter of 2026", "Quarterly meeting: Nordic Logistics Ltd, fourth quarter of 2026",
+			[]string{"Status meeting on the support from SOS Konsult AB to Nordic Logistics Ltd in the fourth quarter of 2026.", "response times by priority",
+				"response time was breached", "trend", "came by email on the same day as this invitation",
+				"The meeting was arranged by Karin Lund, your account manager at SOS Konsult AB.", "suggest another time to Karin"},
+			map[string]string{"2027Q1": "first quarter of 2027", "2027Q2": "second quarter of 2027", "2027Q3": "third quarter of 2027"}},
+	}
+	for _, lang := range Languages() {
+		w := want[lang]
+		r := render(t, s, Meeting, lang, meetingData(lang, true))
+		if r.Subject != w.title {
+			t.Errorf("%s: title %q, want %q", lang, r.Subject, w.title)
+		}
+		both(t, lang, r, w.words...)
+		// The description names the report's subject, so that it can be
+		// found in the mailbox.
+		report := render(t, s, Report, lang, reportData(lang))
+		both(t, lang, r, `"`+report.Subject+`"`)
+		// No time: the calendar shows it, and it may be moved.
+		never(t, lang, r, "10:00", "11:00", "2027", "Europe/Stockholm")
+		// A DESCRIPTION value: no final line break, no line break inside a
+		// paragraph.
+		if strings.HasSuffix(r.Text, "\n") || strings.HasPrefix(r.Text, "\n") {
+			t.Errorf("%s: the description begins or ends with a line break: %q", lang, r.Text)
+		}
+		for _, para := range strings.Split(r.Text, "\n\n") {
+			if strings.Contains(para, "\n") && !strings.HasPrefix(para, "- ") {
+				t.Errorf("%s: a paragraph is wrapped: %q", lang, para)
+			}
+		}
+
+		u := render(t, s, Meeting, lang, meetingData(lang, false))
+		if u.Subject != w.titleUnknown {
+			t.Errorf("%s: title without consultancy %q, want %q", lang, u.Subject, w.titleUnknown)
+		}
+		never(t, lang+" without consultancy", u, "SOS Konsult", " och ,", " and ,", "  ")
+
+		for q, name := range w.quarters {
+			d := meetingData(lang, true)
+			d.Quarter = q
+			if r := render(t, s, Meeting, lang, d); !strings.HasSuffix(r.Subject, ", "+name) || !strings.Contains(r.Text, name) {
+				t.Errorf("%s %s: not named %q: %s", lang, q, name, r.Subject)
+			}
+		}
+	}
+}
+
+func TestLongSpan(t *testing.T) {
+	for _, tt := range []struct {
+		start   time.Time
+		minutes int
+		sv, en  string
+	}{
+		{meetingStart, 60, "tisdag 12 januari 2027 kl. 10:00–11:00", "Tuesday 12 January 2027 at 10:00–11:00"},
+		{meetingStart, 15, "tisdag 12 januari 2027 kl. 10:00–10:15", "Tuesday 12 January 2027 at 10:00–10:15"},
+		{at(2027, time.January, 12, 23, 30), 30, "tisdag 12 januari 2027 kl. 23:30 – onsdag 13 januari 2027 kl. 00:00",
+			"Tuesday 12 January 2027 at 23:30 – Wednesday 13 January 2027 at 00:00"},
+		// Across the change to summer time: 01:30 + 60 minutes is 03:30.
+		{at(2027, time.March, 28, 1, 30), 60, "söndag 28 mars 2027 kl. 01:30–03:30", "Sunday 28 March 2027 at 01:30–03:30"},
+	} {
+		if got := LongSpan(tt.start, tt.minutes, "sv"); got != tt.sv {
+			t.Errorf("LongSpan(%v, %d, sv) = %q, want %q", tt.start, tt.minutes, got, tt.sv)
+		}
+		if got := LongSpan(tt.start, tt.minutes, "en"); got != tt.en {
+			t.Errorf("LongSpan(%v, %d, en) = %q, want %q", tt.start, tt.minutes, got, tt.en)
+		}
+	}
+}
+
+func TestFirstName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Karin Lund": "Karin", "  Anna-Karin  Berg ": "Anna-Karin", "Karin": "Karin", "": "",
+		"karin.lund@sos.example": "karin.lund@sos.example", "Karin Lund <karin@sos.example>": "Karin Lund <karin@sos.example>",
+		"Lund, Karin": "Lund, Karin",
+	} {
+		if got := firstName(in); got != want {
+			t.Errorf("firstName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -37,7 +37,8 @@ import (
 //go:embed sv/*.tmpl en/*.tmpl
 var files embed.FS
 
-// Kind names a mail sosd writes.
+// Kind names a mail sosd writes, or (Meeting) the text of a calendar
+// event one carries.
 type Kind string
 
 // The kinds of mail. Each exists in every language of Languages.
@@ -68,15 +69,18 @@ const (
 	Breach       Kind = "breach"        // to the same: the committed start time passed without a start
 	CallReminder Kind = "call_reminder" // to the ticket's consultant (or all): the four-hour rule, call the customer (with whom to call)
 	Report       Kind = "report"        // to the customer's contacts and account manager: the quarterly status report (charts and CSV attached elsewhere)
+	Meeting      Kind = "meeting"       // not a mail: the title and description of the report's invitation to the quarterly status meeting
 )
 
 // kinds lists every Kind, in the order above.
 var kinds = []Kind{Ack, ConsultantNotice, ReplyNotice, UnknownSender, QuarantineNotice, LoopNotice, DeliveryFailed,
 	ConsultantReply, Resolved, Approved, Reopened, Receipt, CommandError, CommandRefused, Onsite,
-	Warning, Breach, CallReminder, Report}
+	Warning, Breach, CallReminder, Report, Meeting}
 
 // Rendered is one mail's text: Subject (one line), Text (plain part), HTML
 // (HTML part). Lines end in "\n"; the mail writer turns them into CRLF.
+// For Meeting, which is no mail, they are a calendar event's title,
+// description and HTML description (see MeetingData).
 type Rendered struct{ Subject, Text, HTML string }
 
 // Set holds every template, parsed once. It is safe for concurrent use.
@@ -145,6 +149,8 @@ func funcs(lang string) ttemplate.FuncMap {
 	return ttemplate.FuncMap{
 		"longDate":     func(t time.Time) string { return LongDate(t, lang) },
 		"longDeadline": func(t time.Time) string { return LongDeadline(t, lang) },
+		"longSpan":     func(start time.Time, minutes int) string { return LongSpan(start, minutes, lang) },
+		"firstName":    firstName,
 		"hoursText":    func(h Hours) string { return HoursText(h, lang) },
 		"join":         func(list []string) string { return strings.Join(list, ", ") },
 		"verbatim":     verbatim,
@@ -311,6 +317,17 @@ func verbatim(s string) string {
 		s = s[strings.LastIndex(s[:i], "\n")+1:]
 	}
 	return s
+}
+
+// firstName is the first word of a person's name, for mentioning them a
+// second time ("Anna" of "Anna Berg"). An address, a name of one word and
+// a name written "Berg, Anna" are kept whole.
+func firstName(name string) string {
+	name = strings.TrimSpace(name)
+	if words := strings.Fields(name); len(words) > 1 && !strings.ContainsAny(name, "@,") {
+		return words[0]
+	}
+	return name
 }
 
 // oneLine turns every run of line breaks (CR, LF and the Unicode line

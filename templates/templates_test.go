@@ -165,6 +165,10 @@ var goldenCases = []goldenCase{
 	{"call_reminder-nophone", CallReminder, func(l string) any { return callData(l, false) }},
 	{"report", Report, func(l string) any { return reportData(l) }},
 	{"report-empty", Report, func(l string) any { return emptyReportData(l) }},
+	{"report-meeting", Report, func(l string) any { return meetingReportData(l) }},
+	{"report-printed", Report, func(l string) any { d := meetingReportData(l); d.Printed = true; return d }},
+	{"meeting", Meeting, func(l string) any { return meetingData(l, true) }},
+	{"meeting-noconsultancy", Meeting, func(l string) any { return meetingData(l, false) }},
 }
 
 // failedAckData is the acknowledgement of the fixed ticket of lang,
@@ -522,13 +526,17 @@ func TestHTMLEscapes(t *testing.T) {
 		rp.Customer, rp.AccountManager, rp.ByPriority[0].Name, rp.ByApplication[0].Name = evil, evil, evil, evil
 		rp.Breaches = append([]ReportBreach(nil), rp.Breaches...)
 		rp.Breaches[1].Subject = evil
+		rm := meetingReportData(lang)
+		rm.Customer, rm.Meeting = evil, &ReportMeeting{Start: meetingStart, Minutes: 60, Organizer: evil}
+		mt := meetingData(lang, true)
+		mt.Customer, mt.Organizer, mt.Consultancy = evil, evil, evil
 		for _, c := range []struct {
 			kind Kind
 			data any
 		}{{Ack, a}, {ConsultantNotice, n}, {ReplyNotice, r}, {UnknownSender, u}, {QuarantineNotice, q}, {LoopNotice, l},
 			{DeliveryFailed, f}, {ConsultantReply, cr}, {Resolved, rs}, {Approved, ap}, {Reopened, ro}, {Receipt, rc},
 			{CommandError, ce}, {CommandRefused, cf}, {CommandRefused, cn}, {Onsite, os},
-			{Warning, wn}, {Breach, br}, {CallReminder, cl}, {CallReminder, cn2}, {Report, rp}} {
+			{Warning, wn}, {Breach, br}, {CallReminder, cl}, {CallReminder, cn2}, {Report, rp}, {Report, rm}, {Meeting, mt}} {
 			kind := c.kind
 			out := render(t, s, kind, lang, c.data)
 			if strings.Contains(out.HTML, "<script") {
@@ -643,6 +651,25 @@ func TestSubjectOneLine(t *testing.T) {
 			t.Errorf("%s: Render changed the caller's breaches", lang)
 		}
 	}
+	// The meeting's title (a calendar's SUMMARY, also one line) carries
+	// the customer's and the consultancy's names; the organizer is named
+	// in the report's body.
+	for _, lang := range Languages() {
+		m := meetingData(lang, true)
+		m.Customer, m.Consultancy = "ACME\r\nBcc: victim@example.org", "SOS\nKonsult"
+		out := render(t, s, Meeting, lang, m)
+		if strings.ContainsAny(out.Subject, "\r\n") || !strings.Contains(out.Subject, "ACME Bcc: victim@example.org") || !strings.Contains(out.Subject, "SOS Konsult") {
+			t.Errorf("%s/%s: title %q is not one line", lang, Meeting, out.Subject)
+		}
+		rp := meetingReportData(lang)
+		rp.Meeting = &ReportMeeting{Start: meetingStart, Minutes: 60, Organizer: "Karin\r\nLund"}
+		if out := render(t, s, Report, lang, rp); !strings.Contains(out.Text, "Karin Lund,\n") {
+			t.Errorf("%s/%s: the organizer is not one line:\n%s", lang, Report, out.Text)
+		}
+		if rp.Meeting.Organizer != "Karin\r\nLund" {
+			t.Errorf("%s: Render changed the caller's meeting", lang)
+		}
+	}
 	want := "[SOS-12] Vi har tagit emot ditt ärende: Servern svarar inte"
 	a := ackData("sv", 3, true)
 	a.Ticket.Subject = "  Servern\n\n  svarar inte \r\n"
@@ -696,6 +723,7 @@ func TestEmptyOptionalFields(t *testing.T) {
 			Breach:           BreachData{Ticket: tk},
 			CallReminder:     CallReminderData{Ticket: tk, LimitMinutes: 240, BusinessMinutes: 240},
 			Report:           ReportData{Customer: "ACME AB", Quarter: "2026Q4", From: q4From, To: q4To, Trend: []ReportTrend{{Quarter: "2026Q4"}}},
+			Meeting:          MeetingData{Customer: "ACME AB", Quarter: "2026Q4", Start: meetingStart, Minutes: 15, Organizer: "karin@sos.example"},
 		} {
 			out := render(t, s, kind, lang, data)
 			for _, part := range []string{out.Subject, out.Text, out.HTML} {

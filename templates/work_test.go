@@ -210,13 +210,19 @@ func TestGoldenCoversEveryKind(t *testing.T) {
 }
 
 // TestCustomerSubjectsTagged: every mail about a ticket carries [SOS-n]
-// first in its subject (SPEC §3), so replies thread back.
+// first in its subject (SPEC §3), so replies thread back. The mails about
+// no ticket, and the meeting's title (no mail), have no tag.
 func TestCustomerSubjectsTagged(t *testing.T) {
 	s := newSet(t)
 	for _, lang := range Languages() {
 		for _, c := range goldenCases {
 			if c.kind == CommandRefused && strings.HasSuffix(c.name, "no_ticket") || c.kind == UnknownSender ||
-				c.kind == QuarantineNotice || c.kind == LoopNotice || c.kind == DeliveryFailed || c.kind == Report {
+				c.kind == QuarantineNotice || c.kind == LoopNotice || c.kind == DeliveryFailed || c.kind == Report || c.kind == Meeting {
+				if r := render(t, s, c.kind, lang, c.data(lang)); c.kind == Report || c.kind == Meeting {
+					if strings.Contains(r.Subject, "[") {
+						t.Errorf("%s/%s: subject %q has a tag, but is about no ticket", lang, c.name, r.Subject)
+					}
+				}
 				continue
 			}
 			if r := render(t, s, c.kind, lang, c.data(lang)); !strings.HasPrefix(r.Subject, "[SOS-12] ") {

@@ -35,6 +35,42 @@ type JobsConfig struct {
 	// Customers holds what reports and reminders need of each customer,
 	// by config id.
 	Customers map[string]CustomerInfo
+	// Meeting, when set, makes each report propose the quarterly status
+	// meeting (reports.meeting).
+	Meeting *MeetingSlot
+	// Consultancy is the name the meeting's title gives the consultancy;
+	// "" leaves it out.
+	Consultancy string
+}
+
+// MeetingSlot is the weekly slot the quarterly status meeting is
+// proposed in, in the calendar's zone.
+type MeetingSlot struct {
+	Weekday      time.Weekday
+	Hour, Minute int
+	Duration     time.Duration
+}
+
+// meetingNotice is how many days after the quarter's first open day
+// (when the report goes out) the meeting is proposed at the earliest: the
+// customer needs time to read the report and to answer the invitation.
+const meetingNotice = 3
+
+// MeetingTime is the quarterly status meeting of quarter q: the slot's
+// weekday on the first open day at least meetingNotice days after q's
+// first open day, within the first two weeks of the quarter. False when
+// the slot falls on no open day then.
+func MeetingTime(cal *sla.Calendar, q Quarter, slot MeetingSlot) (time.Time, bool) {
+	from, _ := q.Bounds(cal.Location())
+	end := from.AddDate(0, 0, 14)
+	first := FirstOpenDay(cal, q)
+	for d := first.AddDate(0, 0, meetingNotice); d.Before(end); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() == slot.Weekday && cal.Day(sla.DateOf(d)).Open() {
+			y, m, day := d.Date()
+			return time.Date(y, m, day, slot.Hour, slot.Minute, 0, 0, cal.Location()), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // CustomerInfo is a customer's contacts and account manager.
@@ -264,6 +300,11 @@ func (in *Intake) ComposeReport(ctx context.Context, customer string, q Quarter,
 	if info.AccountManager != "" {
 		recipients = appendUnique(recipients, strings.ToLower(info.AccountManager))
 	}
+	calendar, meeting, err := cfg.meetingInvitation(c, q, info, now)
+	if err != nil {
+		return nil, r, err
+	}
+	data.Meeting = meeting
 	// One rendering serves every recipient: only To and Message-ID differ.
 	rendered, err := cfg.Templates.Render(templates.Report, c.Language, data)
 	if err != nil {
@@ -271,7 +312,13 @@ func (in *Intake) ComposeReport(ctx context.Context, customer string, q Quarter,
 	}
 	var out []Outgoing
 	for _, to := range recipients {
-		m, err := cfg.composeReport(rendered, to, now, attach, inline)
+		// The account manager organises the meeting: their copy of the
+		// report carries no invitation to it.
+		invitation := calendar
+		if strings.EqualFold(to, info.AccountManager) {
+			invitation = ""
+		}
+		m, err := cfg.composeReport(rendered, to, now, attach, inline, invitation)
 		if err != nil {
 			return nil, r, err
 		}
@@ -281,7 +328,7 @@ func (in *Intake) ComposeReport(ctx context.Context, customer string, q Quarter,
 }
 
 // composeReport composes one rendered report mail to one recipient.
-func (cfg *IntakeConfig) composeReport(r templates.Rendered, to string, now time.Time, attach, inline []mail.Attachment) (Outgoing, error) {
+func (cfg *IntakeConfig) composeReport(r templates.Rendered, to string, now time.Time, attach, inline []mail.Attachment, calendar string) (Outgoing, error) {
 	support := cfg.Directory.Support
 	d := mail.Draft{
 		MessageID:     mail.NewMessageID(0, string(templates.Report), domainOf(support)),
@@ -294,12 +341,49 @@ func (cfg *IntakeConfig) composeReport(r templates.Rendered, to string, now time
 		HTML:          r.HTML,
 		Attachments:   attach,
 		Inline:        inline,
+		Calendar:      calendar,
 	}
 	raw, err := mail.Compose(d)
 	if err != nil {
 		return Outgoing{}, err
 	}
 	return Outgoing{Kind: string(templates.Report), MessageID: d.MessageID, From: support, To: d.To, Subject: d.Subject, Raw: raw}, nil
+}
+
+// meetingInvitation is the iCalendar invitation to the status meeting of
+// the quarter after q (the one the report is sent in), from the account
+// manager to the customer's contacts, and the report's note of it; none
+// when no slot is configured, nobody can organise or attend, or the slot
+// has passed (a report made on demand later).
+func (cfg *IntakeConfig) meetingInvitation(c *mail.Customer, q Quarter, info CustomerInfo, now time.Time) (string, *templates.ReportMeeting, error) {
+	slot, cal := cfg.Jobs.Meeting, cfg.Jobs.Calendar
+	if slot == nil || cal == nil || info.AccountManager == "" || len(info.Contacts) == 0 {
+		return "", nil, nil
+	}
+	start, ok := MeetingTime(cal, q.next(), *slot)
+	if !ok || !start.After(now) {
+		return "", nil, nil
+	}
+	organizer := strings.ToLower(info.AccountManager)
+	name := cfg.consultantName(organizer)
+	minutes := int(slot.Duration / time.Minute)
+	r, err := cfg.Templates.Render(templates.Meeting, c.Language, templates.MeetingData{Customer: c.Name, Quarter: q.String(),
+		Start: start, Minutes: minutes, Organizer: name, Consultancy: cfg.Jobs.Consultancy})
+	if err != nil {
+		return "", nil, err
+	}
+	e := mail.Event{
+		UID:   fmt.Sprintf("meeting.%s.%s@%s", strings.ToLower(q.String()), c.ID, domainOf(cfg.Directory.Support)),
+		Start: start, Duration: slot.Duration, Summary: r.Subject, Description: r.Text, HTMLDescription: r.HTML,
+		Organizer: organizer, OrganizerName: name, Stamp: now,
+	}
+	if name == organizer {
+		e.OrganizerName = ""
+	}
+	for _, ct := range info.Contacts {
+		e.Attendees = append(e.Attendees, mail.Attendee{Name: ct.Name, Email: strings.ToLower(ct.Email)})
+	}
+	return mail.Calendar(e), &templates.ReportMeeting{Start: start, Minutes: minutes, Organizer: name}, nil
 }
 
 // ReportData is report r as the report template shows it in lang, and

@@ -43,6 +43,14 @@ func (q Quarter) Prev() Quarter {
 	return Quarter{Year: q.Year, Q: q.Q - 1}
 }
 
+// next is the quarter after q.
+func (q Quarter) next() Quarter {
+	if q.Q == 4 {
+		return Quarter{Year: q.Year + 1, Q: 1}
+	}
+	return Quarter{Year: q.Year, Q: q.Q + 1}
+}
+
 // QuarterOf is the quarter t falls in, in loc.
 func QuarterOf(t time.Time, loc *time.Location) Quarter {
 	t = t.In(loc)

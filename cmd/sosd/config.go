@@ -89,6 +89,17 @@ type escalationConfig struct {
 
 type reportsConfig struct {
 	Schedule string `yaml:"schedule"`
+	// Meeting, when set, makes each quarterly report propose the status
+	// meeting: an invitation from the account manager to the contacts.
+	Meeting *meetingConfig `yaml:"meeting"`
+}
+
+// meetingConfig is the weekly slot the quarterly status meeting is
+// proposed in, in the first two weeks of the quarter.
+type meetingConfig struct {
+	Weekday  string `yaml:"weekday"`  // mon … sun
+	Time     string `yaml:"time"`     // "10:00", in the calendar's zone
+	Duration string `yaml:"duration"` // "1h"
 }
 
 type consultantConfig struct {
@@ -161,6 +172,8 @@ type config struct {
 	Priorities   map[int]sla.Priority
 	FourHourRule time.Duration
 	Schedule     cron.Schedule
+	// Meeting is reports.meeting, validated; nil when not set.
+	Meeting      *tickets.MeetingSlot
 	ReopenWithin time.Duration
 	MaxMessage   int64 // bytes
 

@@ -113,6 +113,7 @@ func (a *app) report(c *command, args []string) int {
 	if err != nil {
 		return a.errorf(exitError, "%v", err)
 	}
+	data.Printed = true
 	out, err := tmpl.Render(templates.Report, lang, data)
 	if err != nil {
 		return a.errorf(exitError, "%v", err)

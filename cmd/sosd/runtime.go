@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"sosd/mail"
 	"sosd/sla"
@@ -70,6 +69,7 @@ func buildRuntime(cfg *config, tmpl *templates.Set) (*runtime, error) {
 		FourHourRule: cfg.FourHourRule,
 		Calendar:     cfg.Calendar,
 		Customers:    map[string]tickets.CustomerInfo{},
+		Meeting:      cfg.Meeting,
 	}
 	for _, cu := range cfg.File.Customers {
 		info := tickets.CustomerInfo{AccountManager: cu.AccountManager}
@@ -107,9 +107,10 @@ func (c *config) directory() *mail.Directory {
 // supportHours describes the calendar for the acknowledgement's text.
 func supportHours(cc sla.CalendarConfig) templates.Hours {
 	h := templates.Hours{Holidays: cc.Holidays == sla.HolidaysSE}
-	days := map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 	for _, d := range cc.Days {
-		h.Days = append(h.Days, days[d])
+		if wd, ok := sla.ParseWeekday(d); ok {
+			h.Days = append(h.Days, wd)
+		}
 	}
 	if hours, err := sla.ParseHours(cc.Hours); err == nil {
 		h.Open, h.Close = hours.Open.String(), hours.Close.String()

@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"sosd/sla"
+	"sosd/tickets"
 )
 
 // slugRE is the shape of customer and application ids: they appear in
@@ -122,9 +123,42 @@ func (c *config) validate(loc locator, dir string) configErrors {
 		c.Schedule = s
 	}
 
+	if m := f.Reports.Meeting; m != nil {
+		c.Meeting = v.meeting(m)
+	}
+
 	v.consultants(f.Consultants)
 	v.customers(f.Customers, domainOf(f.Support.Address))
 	return v.errs
+}
+
+// meeting checks reports.meeting: a weekday, a time of day and a length
+// of 15 minutes to 4 hours.
+func (v *validator) meeting(m *meetingConfig) *tickets.MeetingSlot {
+	slot := &tickets.MeetingSlot{}
+	ok := true
+	if d, found := sla.ParseWeekday(strings.ToLower(m.Weekday)); found {
+		slot.Weekday = d
+	} else {
+		v.errorf("reports.meeting.weekday", "%q is not a weekday: mon, tue, wed, thu, fri, sat or sun", m.Weekday)
+		ok = false
+	}
+	if t, err := time.Parse("15:04", m.Time); err == nil && len(m.Time) == 5 {
+		slot.Hour, slot.Minute = t.Hour(), t.Minute()
+	} else {
+		v.errorf("reports.meeting.time", "%q is not a time of day such as \"10:00\"", m.Time)
+		ok = false
+	}
+	if d := v.duration("reports.meeting.duration", m.Duration); d >= 15*time.Minute && d <= 4*time.Hour {
+		slot.Duration = d
+	} else {
+		v.errorf("reports.meeting.duration", "%q must be between 15m and 4h", m.Duration)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return slot
 }
 
 // validator collects errors with their places.
