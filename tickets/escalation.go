@@ -136,7 +136,28 @@ func (cc calendarCache) of(ctx context.Context, tx *sql.Tx, id int64) (*sla.Cale
 }
 
 // SendNotice records a job's notice about ticket once and queues the mail
-// compose renders, in one transaction (see Notice).
+// compose renders, in one transaction (see Notice), if the ticket still
+// calls for it there: a warning or breach only while it is not started
+// (a breach only at its deadline), a four-hour reminder only while it is
+// open with no call recorded. The job's scan read a snapshot; a #start
+// or #called may have come since.
 func (s *Store) SendNotice(ctx context.Context, ticket ID, kind string, now time.Time, compose func() ([]Outgoing, error)) (bool, error) {
-	return s.Notice(ctx, ticket.String(), kind, ticket, now, compose)
+	due := func(ctx context.Context, tx dbtx) (bool, error) {
+		var status Status
+		var deadline int64
+		var called bool
+		if err := tx.QueryRowContext(ctx, `SELECT status, deadline, called FROM tickets WHERE id = ?`, int64(ticket)).Scan(&status, &deadline, &called); err != nil {
+			return false, fmt.Errorf("%s: %w", ticket, err)
+		}
+		switch kind {
+		case NoticeWarning:
+			return status == StatusNew, nil
+		case NoticeBreach:
+			return status == StatusNew && deadline <= now.UnixNano(), nil
+		case NoticeFourHour:
+			return status != StatusClosed && !called, nil
+		}
+		return true, nil
+	}
+	return s.noticeIf(ctx, ticket.String(), kind, ticket, now, due, compose)
 }

@@ -100,6 +100,7 @@ func (in *Intake) Escalate(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	sent := 0
+	var errs []error
 	for _, e := range due {
 		t := e.Ticket
 		recipients := cfg.Consultants
@@ -125,14 +126,17 @@ func (in *Intake) Escalate(ctx context.Context, now time.Time) (int, error) {
 			return cfg.toEach(recipients, kind, data, t.ID, now)
 		})
 		if err != nil {
-			return sent, fmt.Errorf("%s notice for %s: %w", e.Level, t.ID, err)
+			// One ticket's failure must not hold back the others' notices;
+			// the next minute tries it again.
+			errs = append(errs, fmt.Errorf("%s notice for %s: %w", e.Level, t.ID, err))
+			continue
 		}
 		if ok {
 			sent++
 			in.log.Info("escalation", "ticket", t.ID.String(), "level", e.Level, "used", math.Round(e.Used*100)/100)
 		}
 	}
-	return sent, nil
+	return sent, errors.Join(errs...)
 }
 
 // percentUsed is the share of the window used, as the warning states it:
@@ -154,6 +158,7 @@ func (in *Intake) FourHour(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	sent := 0
+	var errs []error
 	for _, t := range due {
 		recipients := cfg.Consultants
 		if t.Assignee != "" {
@@ -172,14 +177,15 @@ func (in *Intake) FourHour(ctx context.Context, now time.Time) (int, error) {
 			return cfg.toEach(recipients, templates.CallReminder, data, t.ID, now)
 		})
 		if err != nil {
-			return sent, fmt.Errorf("four-hour reminder for %s: %w", t.ID, err)
+			errs = append(errs, fmt.Errorf("four-hour reminder for %s: %w", t.ID, err))
+			continue
 		}
 		if ok {
 			sent++
 			in.log.Info("four-hour reminder", "ticket", t.ID.String())
 		}
 	}
-	return sent, nil
+	return sent, errors.Join(errs...)
 }
 
 // contactFor is whom to call about t: the contact who reported it, else

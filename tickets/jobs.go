@@ -128,12 +128,21 @@ func (s *Store) FourHourDue(ctx context.Context, now time.Time, cal *sla.Calenda
 	var out []Ticket
 	err := s.read(ctx, "four-hour rule", func(tx *sql.Tx) error {
 		return eachTicket(ctx, tx, false, func(t Ticket) error {
-			if time.Duration(t.WorkMinutes)*time.Minute >= threshold || cal.Elapsed(t.Started, now) >= threshold {
+			// Troubleshooting time runs from the start until a fix is
+			// proposed: a ticket waiting for the customer's approval is
+			// not being worked on.
+			until := now
+			if !t.Resolved.IsZero() && t.Resolved.Before(now) {
+				until = t.Resolved
+			}
+			if time.Duration(t.WorkMinutes)*time.Minute >= threshold || cal.Elapsed(t.Started, until) >= threshold {
 				out = append(out, t)
 			}
 			return nil
 		}, `SELECT `+ticketColumns+` FROM tickets t
-			WHERE t.started IS NOT NULL AND t.status IN ('started', 'resolved') AND t.called = 0 ORDER BY t.id`)
+			WHERE t.started IS NOT NULL AND t.status IN ('started', 'resolved') AND t.called = 0
+			AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.subject = 'SOS-' || t.id AND n.kind = 'four_hour')
+			ORDER BY t.id`)
 	})
 	return out, err
 }

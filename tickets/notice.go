@@ -13,9 +13,21 @@ import (
 // "unknown_sender". It reports whether the notice was new; when it was
 // sent before, compose is not called and nothing is written.
 func (s *Store) Notice(ctx context.Context, subject, kind string, ticket ID, now time.Time, compose func() ([]Outgoing, error)) (bool, error) {
+	return s.noticeIf(ctx, subject, kind, ticket, now, nil, compose)
+}
+
+// noticeIf is Notice, sent only when due, run first in the same
+// transaction, still says so: a job's scan reads a snapshot, and the
+// ticket may have changed before the notice is written.
+func (s *Store) noticeIf(ctx context.Context, subject, kind string, ticket ID, now time.Time, due func(ctx context.Context, tx dbtx) (bool, error), compose func() ([]Outgoing, error)) (bool, error) {
 	sent := false
 	err := s.write(ctx, "record "+kind+" notice", func(ctx context.Context, tx dbtx) error {
 		sent = false
+		if due != nil {
+			if ok, err := due(ctx, tx); err != nil || !ok {
+				return err
+			}
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices WHERE subject = ? AND kind = ?`, subject, kind).Scan(&n); err != nil || n > 0 {
 			return err

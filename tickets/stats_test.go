@@ -325,19 +325,21 @@ func TestFourHourDue(t *testing.T) {
 	c := ticket(mon(11, 0), []Command{start}, []Command{{Kind: CmdTime, Work: 239 * time.Minute}}) // 3 h 59 m logged
 	ticket(mon(8, 0), []Command{start}, []Command{{Kind: CmdCalled}})                              // called
 	ticket(mon(8, 0), []Command{start}, []Command{{Kind: CmdTime, Work: 5 * time.Hour}, {Kind: CmdCalled}})
-	ticket(mon(8, 0))                                                       // not started
-	ticket(mon(8, 0), []Command{start}, []Command{{Kind: CmdClose}})        // closed
-	g := ticket(stockholm(t, 2026, 11, 27, 16, 30), []Command{start})       // Fri 30 min, then Monday
-	h := ticket(mon(8, 0), []Command{start}, []Command{{Kind: CmdResolve}}) // resolved, still open
+	ticket(mon(8, 0))                                                 // not started
+	ticket(mon(8, 0), []Command{start}, []Command{{Kind: CmdClose}})  // closed
+	g := ticket(stockholm(t, 2026, 11, 27, 16, 30), []Command{start}) // Fri 30 min, then Monday
+	// Resolved a minute after the start: the clock stopped there, since a
+	// ticket waiting for the customer's approval is not being worked on.
+	ticket(mon(8, 0), []Command{start}, []Command{{Kind: CmdResolve}})
 
 	tests := []struct {
 		now  time.Time
 		want []ID
 	}{
-		{mon(11, 0), []ID{b}},                                  // g: 30 min + 3 h; 66 h 30 m on the clock
-		{mon(11, 30), []ID{b, g}},                              // g: 30 min + 3 h 30 m
-		{mon(12, 0), []ID{a, b, g, h}},                         // a and h: exactly 4 h
-		{stockholm(t, 2026, 12, 1, 8, 0), []ID{a, b, c, g, h}}, // c: 11:00–17:00 is 6 h
+		{mon(11, 0), []ID{b}},                               // g: 30 min + 3 h; 66 h 30 m on the clock
+		{mon(11, 30), []ID{b, g}},                           // g: 30 min + 3 h 30 m
+		{mon(12, 0), []ID{a, b, g}},                         // a: exactly 4 h
+		{stockholm(t, 2026, 12, 1, 8, 0), []ID{a, b, c, g}}, // c: 11:00–17:00 is 6 h
 	}
 	for _, tc := range tests {
 		list, err := s.FourHourDue(context.Background(), tc.now, cal, 4*time.Hour)

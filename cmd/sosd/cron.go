@@ -33,8 +33,11 @@ type jobRunner struct {
 func startJobs(cfg *config, intake *tickets.Intake, now func() time.Time, log *slog.Logger) *jobRunner {
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &jobRunner{intake: intake, log: log, now: now, ctx: ctx, cancel: cancel}
+	// Recover first: a panic in a job (a chart library's, say) is logged
+	// and that run ends; the daemon and its SMTP sessions go on.
+	clog := cron.VerbosePrintfLogger(slog.NewLogLogger(log.Handler(), slog.LevelError))
 	j.cron = cron.New(cron.WithLocation(cfg.Calendar.Location()),
-		cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+		cron.WithChain(cron.Recover(clog), cron.SkipIfStillRunning(cron.DiscardLogger)))
 	j.cron.Schedule(cron.Every(time.Minute), cron.FuncJob(j.everyMinute))
 	j.reports = j.cron.Schedule(cfg.Schedule, cron.FuncJob(j.quarterly))
 	j.cron.Start()

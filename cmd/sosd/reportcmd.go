@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,11 @@ func (a *app) report(c *command, args []string) int {
 	// daemon's worker picks the mail up.
 	var store *tickets.Store
 	if *send {
+		// Never a new, empty database: a wrong path would mail the
+		// customer a report of nothing.
+		if _, err := os.Stat(cfg.File.Database); err != nil {
+			return a.errorf(exitError, "database %s: %v", cfg.File.Database, err)
+		}
 		store, err = tickets.Open(a.ctx, cfg.File.Database, rt.policy)
 	} else {
 		store, err = tickets.OpenReader(a.ctx, cfg.File.Database)

@@ -125,7 +125,9 @@ func (a *app) serve(c *command, args []string) int {
 		var addr net.Addr
 		web, addr, err = startHTTP(cfg.File.Listen.HTTP, reg, &healthCheck{store: store, listening: &listening, now: a.now}, log)
 		if err != nil {
-			srv.Shutdown(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			srv.Shutdown(ctx)
+			cancel()
 			worker.stop()
 			return a.errorf(exitError, "listen.http: %v", err)
 		}
