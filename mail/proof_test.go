@@ -301,3 +301,36 @@ func TestCommandErrorNamesEachProblem(t *testing.T) {
 		t.Errorf("the error reply names the valid #start:\n%s", body)
 	}
 }
+
+// The loop breaker does not silence a busy consultant: past loop_limit
+// replies in an hour, each still reaches its customer (and gets its
+// receipt).
+func TestBusyConsultantIsNotALoop(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, mail.DefaultServerOptions()) // loop_limit 20
+	const n = 22
+	for i := 1; i <= n; i++ {
+		from := fmt.Sprintf("user%d@acme.se", i)
+		raw := fmt.Appendf(nil, "From: %s\r\nSubject: Fel %d\r\nMessage-ID: <busy-%d@acme.se>\r\n\r\nHjälp\r\n", from, i, i)
+		if err := sendTo(s.addr, from, "support@sos.example", raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= n; i++ {
+		rcpt := s.signer.Address(int64(i), "anna@sos.example")
+		raw := consultantMail(fmt.Sprintf("busy-reply-%d@sos.example", i), rcpt, "Re: Fel", "Vi tittar på det.")
+		if err := sendTo(s.addr, "anna@sos.example", rcpt, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 1; i <= n; i++ {
+		d, err := s.store.Get(context.Background(), tickets.ID(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := outKinds(t, d, fmt.Sprintf("user%d@acme.se", i))
+		if len(got) != 2 || got[1] != "consultant_reply" {
+			t.Errorf("SOS-%d: mail to the customer %v, want ack and consultant_reply", i, got)
+		}
+	}
+}

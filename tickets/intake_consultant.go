@@ -45,6 +45,15 @@ func (in *Intake) consultantReply(ctx context.Context, cfg *IntakeConfig, id ID,
 			r.Refused = "not authentic: " + a.Reason
 		}
 	}
+	// The loop breaker counts a sender's mail, and a busy consultant may
+	// write more than loop_limit an hour. Their authenticated mail is
+	// never a loop (their auto-replies are automatic mail, never
+	// answered), and its text must reach the customer: only a mail that
+	// does not count as theirs stays quiet, so forged mail cannot flood
+	// the real consultant with refusals.
+	if r.Refused == "" {
+		quiet = false
+	}
 	var compose Composer
 	if !quiet {
 		compose = in.composeConsultant(cfg, msg, c.Sender, ct.Text)
