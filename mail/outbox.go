@@ -197,9 +197,16 @@ func (w *Worker) pass(ctx context.Context, now time.Time) (taken, sent int, err 
 	return len(items), sent, first
 }
 
-// deliver tries one row and records the outcome.
+// recordTimeout bounds writing a delivery's outcome.
+const recordTimeout = 30 * time.Second
+
+// deliver tries one row and records the outcome. The outcome is recorded
+// even when ctx was cancelled meanwhile (shutdown, reload): a mail the
+// relay accepted and not marked sent would go out again.
 func (w *Worker) deliver(ctx context.Context, now time.Time, it OutboxItem) (bool, error) {
 	err := w.Transport.Deliver(ctx, it)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	switch {
 	case err == nil:
 		if err := w.Outbox.MarkSent(ctx, it.ID, w.Now()); err != nil {

@@ -59,6 +59,11 @@ func (r *Relay) Deliver(ctx context.Context, it OutboxItem) error {
 		return temporary(fmt.Errorf("relay %s: %w", r.Addr, err))
 	}
 	defer c.Close()
+	// Until DATA, a cancelled or timed-out ctx (shutdown, a reload moving
+	// delivery) drops the connection, and the mail stays queued. Once
+	// DATA has begun the mail is let finish, so a relay that accepts it
+	// is recorded as having it rather than sent it twice.
+	abort := context.AfterFunc(ctx, func() { c.Close() })
 	if r.Username != "" {
 		if _, isTLS := c.TLSConnectionState(); !isTLS && r.StartTLS != TLSNone {
 			return temporary(fmt.Errorf("relay %s: no TLS, so no AUTH in clear", r.Addr))
@@ -76,6 +81,9 @@ func (r *Relay) Deliver(ctx context.Context, it OutboxItem) error {
 		if err := c.Rcpt(to, nil); err != nil {
 			return relayError("RCPT TO "+to, err)
 		}
+	}
+	if !abort() {
+		return temporary(fmt.Errorf("relay %s: %w", r.Addr, context.Cause(ctx)))
 	}
 	w, err := c.Data()
 	if err != nil {
