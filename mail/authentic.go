@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	netmail "net/mail"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,14 @@ type AuthOptions struct {
 	// one that survives was written by it. Headers with other ids are
 	// ignored. Compared case-insensitively.
 	TrustedAuthServIDs []string
+	// TrustedRelays are the addresses the trusted relays connect from:
+	// an Authentication-Results header counts only on mail that came from
+	// one of them, since anyone who reaches sosd directly can write the
+	// header with any id.
+	TrustedRelays []netip.Prefix
+	// Remote is the SMTP client's address ("ip:port") of the mail being
+	// checked; set per mail.
+	Remote string
 	// LookupTXT resolves DNS TXT records (DKIM keys, DMARC records). nil
 	// means net.DefaultResolver.LookupTXT. A name that does not exist must
 	// be reported as a *net.DNSError with IsNotFound set.
@@ -60,6 +69,10 @@ type Authentication struct {
 	// Reason explains the verdict in plain English for the log and the
 	// ticket history: what passed, or why nothing did.
 	Reason string
+	// Temporary: no pass, but DNS failed or timed out on the way (RFC
+	// 6376 §6.1.2: TEMPFAIL), so the mail may pass later; the sender's
+	// server should try again rather than the mail be refused.
+	Temporary bool
 }
 
 // Authenticate reports whether raw, a complete message, comes from the
@@ -113,7 +126,12 @@ func authenticate(ctx context.Context, raw []byte, fromAddr string, opt AuthOpti
 	a := &authCheck{ctx: ctx, lookup: lookup, from: domain}
 
 	var reasons []string
-	if ok, why := a.relay(h, opt.TrustedAuthServIDs); ok {
+	trusted := opt.TrustedAuthServIDs
+	if len(trusted) > 0 && !fromTrustedRelay(opt.Remote, opt.TrustedRelays) {
+		reasons = append(reasons, "Authentication-Results not read: the mail did not come from a trusted relay")
+		trusted = nil
+	}
+	if ok, why := a.relay(h, trusted); ok {
 		return Authentication{Pass: true, Method: AuthMethodRelay, Reason: why}
 	} else if why != "" {
 		reasons = append(reasons, why)
@@ -123,7 +141,26 @@ func authenticate(ctx context.Context, raw []byte, fromAddr string, opt AuthOpti
 	} else {
 		reasons = append(reasons, why)
 	}
-	return Authentication{Reason: strings.Join(reasons, "; ")}
+	a.mu.Lock()
+	temporary := a.dnsErr != nil || ctx.Err() != nil
+	a.mu.Unlock()
+	return Authentication{Reason: strings.Join(reasons, "; "), Temporary: temporary}
+}
+
+// fromTrustedRelay reports whether remote ("ip:port") is in one of
+// relays.
+func fromTrustedRelay(remote string, relays []netip.Prefix) bool {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range relays {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // authFromDomain returns the lower-case domain of the message's From

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -241,7 +242,7 @@ func TestAuthenticateRelay(t *testing.T) {
 			}
 			raw := hdr.String() + authMail // unsigned: only the relay can vouch
 			dns := &authDNS{}              // no records: relaxed alignment, no keys
-			opt := AuthOptions{TrustedAuthServIDs: trusted, LookupTXT: dns.LookupTXT}
+			opt := AuthOptions{TrustedRelays: authTestRelays, Remote: authTestRemote, TrustedAuthServIDs: trusted, LookupTXT: dns.LookupTXT}
 			if tc.trusted != nil {
 				opt.TrustedAuthServIDs = tc.trusted
 			}
@@ -269,7 +270,7 @@ func TestAuthenticateRelayStrict(t *testing.T) {
 	t.Parallel()
 	dns := &authDNS{records: map[string][]string{"_dmarc.sos.example": {"v=DMARC1; p=reject; adkim=s"}}}
 	raw := "Authentication-Results: mx.sos.example; dkim=pass header.d=mail.sos.example\r\n" + authMail
-	got := Authenticate(t.Context(), []byte(raw), "anna@sos.example", AuthOptions{TrustedAuthServIDs: []string{"mx.sos.example"}, LookupTXT: dns.LookupTXT})
+	got := Authenticate(t.Context(), []byte(raw), "anna@sos.example", AuthOptions{TrustedRelays: authTestRelays, Remote: authTestRemote, TrustedAuthServIDs: []string{"mx.sos.example"}, LookupTXT: dns.LookupTXT})
 	if got.Pass || !strings.Contains(got.Reason, "adkim=s") {
 		t.Fatalf("got %+v, want no pass for adkim=s", got)
 	}
@@ -380,8 +381,8 @@ func FuzzAuthenticate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte, from string) {
 		got := Authenticate(context.Background(), raw, from, AuthOptions{
-			TrustedAuthServIDs: []string{"mx.sos.example"},
-			LookupTXT:          lookup,
+			TrustedAuthServIDs: []string{"mx.sos.example"}, TrustedRelays: authTestRelays, Remote: authTestRemote,
+			LookupTXT: lookup,
 		})
 		if got.Reason == "" {
 			t.Fatalf("no reason: %+v", got)
@@ -393,4 +394,42 @@ func FuzzAuthenticate(f *testing.F) {
 			t.Fatalf("pass for a From domain the message does not name: %+v", got)
 		}
 	})
+}
+
+// The trusted relay of these tests connects from 10.0.0.25.
+var (
+	authTestRelays = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/24")}
+	authTestRemote = "10.0.0.25:41234"
+)
+
+// A trusted authserv-id's header counts only on mail that came from a
+// trusted relay: anyone who reaches sosd directly can write one.
+func TestAuthenticateRelayOnlyFromTrustedAddress(t *testing.T) {
+	raw := "Authentication-Results: mx.sos.example; dmarc=pass header.from=sos.example\r\nFrom: anna@sos.example\r\nSubject: x\r\n\r\n#close\r\n"
+	for remote, want := range map[string]bool{"10.0.0.25:41234": true, "[::ffff:10.0.0.25]:41234": true, "192.0.2.7:25": false, "": false} {
+		got := Authenticate(t.Context(), []byte(raw), "anna@sos.example", AuthOptions{TrustedAuthServIDs: []string{"mx.sos.example"},
+			TrustedRelays: authTestRelays, Remote: remote,
+			LookupTXT: func(context.Context, string) ([]string, error) { return nil, &net.DNSError{IsNotFound: true} }})
+		if got.Pass != want {
+			t.Errorf("from %q: %+v, want pass %v", remote, got, want)
+		}
+	}
+}
+
+// A DNS failure on the way makes the verdict temporary: the sender's
+// server tries again rather than the consultant's commands being refused.
+func TestAuthenticateTemporaryDNS(t *testing.T) {
+	raw := "From: anna@sos.example\r\nDKIM-Signature: v=1; a=rsa-sha256; d=sos.example; s=sel; h=from; bh=x; b=x\r\nSubject: x\r\n\r\n#close\r\n"
+	got := Authenticate(t.Context(), []byte(raw), "anna@sos.example", AuthOptions{
+		LookupTXT: func(context.Context, string) ([]string, error) {
+			return nil, &net.DNSError{Err: "server misbehaving", IsTemporary: true}
+		}})
+	if got.Pass || !got.Temporary {
+		t.Errorf("%+v, want a temporary failure", got)
+	}
+	got = Authenticate(t.Context(), []byte(raw), "anna@sos.example", AuthOptions{
+		LookupTXT: func(context.Context, string) ([]string, error) { return nil, &net.DNSError{IsNotFound: true} }})
+	if got.Pass || got.Temporary {
+		t.Errorf("no such key: %+v, want a final no", got)
+	}
 }

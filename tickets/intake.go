@@ -69,7 +69,7 @@ func NewIntake(store *Store, cfg *IntakeConfig, log *slog.Logger) *Intake {
 func (in *Intake) SetConfig(cfg *IntakeConfig) { in.cfg.Store(cfg) }
 
 func inboundOf(env mail.Envelope, msg *mail.Message, sender string) Inbound {
-	ib := Inbound{MessageID: msg.MessageID, From: sender, To: env.RcptTo, Subject: msg.Subject, Received: env.Received, Raw: env.Raw}
+	ib := Inbound{MessageID: msg.MessageID, From: sender, To: env.RcptTo, Subject: msg.Subject, Received: env.Received, Raw: env.Raw, Remote: env.Remote}
 	for _, a := range msg.Attachments {
 		ib.Attachments = append(ib.Attachments, Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
 	}

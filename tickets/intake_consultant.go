@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -36,11 +37,18 @@ func (in *Intake) consultantReply(ctx context.Context, cfg *IntakeConfig, id ID,
 	proof := "signed reply address"
 	if !c.Signed {
 		actx, cancel := context.WithTimeout(ctx, authTimeout)
-		a := mail.Authenticate(actx, ib.Raw, c.Sender, cfg.Auth)
+		opt := cfg.Auth
+		opt.Remote = ib.Remote
+		a := mail.Authenticate(actx, ib.Raw, c.Sender, opt)
 		cancel()
-		if a.Pass {
+		switch {
+		case a.Pass:
 			proof = a.Method
-		} else {
+		case a.Temporary:
+			// DNS failed on the way: the sender's server tries again
+			// (451) rather than the consultant's commands being refused.
+			return fmt.Errorf("authenticate %s: temporary failure, the sender will retry: %s", c.Sender, a.Reason)
+		default:
 			proof = ""
 			r.Refused = "not authentic: " + a.Reason
 		}

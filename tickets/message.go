@@ -23,6 +23,8 @@ type Inbound struct {
 	Received    time.Time // when sosd accepted it
 	Raw         []byte
 	Attachments []Attachment
+	// Remote is the SMTP client's address ("ip:port"); not stored.
+	Remote string
 }
 
 // Attachment is one attached file, with a safe file name.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -67,6 +68,9 @@ type supportConfig struct {
 	// (RFC 8601; SPEC §6). Such a relay must remove headers carrying its
 	// id that arrive from outside.
 	TrustedAuthservIDs []string `yaml:"trusted_authserv_ids"`
+	// TrustedRelays: the addresses (IP or CIDR) those relays connect
+	// from; their Authentication-Results count only on mail from there.
+	TrustedRelays []string `yaml:"trusted_relays"`
 }
 
 type outboundConfig struct {
@@ -172,6 +176,8 @@ type config struct {
 	Priorities   map[int]sla.Priority
 	FourHourRule time.Duration
 	Schedule     cron.Schedule
+	// TrustedRelays is support.trusted_relays, parsed.
+	TrustedRelays []netip.Prefix
 	// Meeting is reports.meeting, validated; nil when not set.
 	Meeting      *tickets.MeetingSlot
 	ReopenWithin time.Duration

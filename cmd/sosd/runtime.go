@@ -59,7 +59,7 @@ func buildRuntime(cfg *config, tmpl *templates.Set) (*runtime, error) {
 		ReopenWithin:    cfg.ReopenWithin,
 		Location:        cfg.Calendar.Location(),
 		ConsultantNames: map[string]string{},
-		Auth:            mail.AuthOptions{TrustedAuthServIDs: cfg.File.Support.TrustedAuthservIDs},
+		Auth:            mail.AuthOptions{TrustedAuthServIDs: cfg.File.Support.TrustedAuthservIDs, TrustedRelays: cfg.TrustedRelays},
 	}
 	for _, k := range cfg.File.Consultants {
 		rt.intake.ConsultantNames[strings.ToLower(k.Email)] = k.Name

@@ -170,6 +170,9 @@ func (a *app) serve(c *command, args []string) int {
 						worker = a.replaceWorker(worker, cfg, store, intake, metrics, log)
 						current.Store(worker)
 					}
+					// Only now: mail after this line is handled on the new
+					// configuration.
+					log.Info("configuration reloaded", "config", cfg.Path)
 				}
 				// Ready again, on the new configuration or the old one.
 				if err := notify.ready(); err != nil {
@@ -224,7 +227,6 @@ func (a *app) reload(cfg *config, tmpl *templates.Set, log *slog.Logger) *runtim
 	for _, m := range restartOnly(cfg, next) {
 		log.Warn("changed setting needs a restart to take effect", "key", m)
 	}
-	log.Info("configuration reloaded", "config", next.Path)
 	return rt
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -46,6 +47,16 @@ func (c *config) validate(loc locator, dir string) configErrors {
 		c.ReopenWithin = d
 	} else if !v.has("support.reopen_within") {
 		v.errorf("support.reopen_within", "must be a positive duration such as 7d")
+	}
+	for i, r := range f.Support.TrustedRelays {
+		if p, err := parsePrefix(r); err != nil {
+			v.errorf(fmt.Sprintf("support.trusted_relays[%d]", i), "%q is not an IP address or CIDR range such as 10.0.0.25 or 10.0.0.0/24", r)
+		} else {
+			c.TrustedRelays = append(c.TrustedRelays, p)
+		}
+	}
+	if len(f.Support.TrustedAuthservIDs) > 0 && len(f.Support.TrustedRelays) == 0 {
+		v.errorf("support.trusted_authserv_ids", "needs support.trusted_relays: the addresses those relays connect from (anyone else could write the header)")
 	}
 	for i, id := range f.Support.TrustedAuthservIDs {
 		if id == "" || strings.ContainsAny(id, " \t;()\"") {
@@ -495,4 +506,17 @@ func sortErrors(es configErrors) {
 		}
 		return a.Col - b.Col
 	})
+}
+
+// parsePrefix reads an IP address (one host) or a CIDR range.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
