@@ -215,6 +215,23 @@ func (in *Intake) ReportFailure(ctx context.Context, it mail.OutboxItem, reason 
 	return err
 }
 
+// ReportUnreported reports each mail given up whose report was lost (a
+// crash between marking it failed and reporting it); the every-minute job
+// runs it. It returns how many it reported.
+func (in *Intake) ReportUnreported(ctx context.Context) (int, error) {
+	failed, err := in.store.Unreported(ctx, 100)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	for _, f := range failed {
+		if err := in.ReportFailure(ctx, f.Item, f.Reason); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return len(failed) - len(errs), errors.Join(errs...)
+}
+
 // subjectOf reads the decoded Subject of a mail of ours.
 func subjectOf(raw []byte) string {
 	msg, err := mail.Parse(raw, mail.DefaultLimits())

@@ -300,3 +300,28 @@ func TestIntakeReportFailure(t *testing.T) {
 		t.Errorf("a failed report was reported: %d reports", n)
 	}
 }
+
+// A failure marked but not reported (a crash in between) is reported by
+// the every-minute sweep, once.
+func TestIntakeReportUnreported(t *testing.T) {
+	t.Parallel()
+	in, s := newTestIntake(t)
+	mon := stockholm(t, 2026, 11, 30, 15, 0)
+	deliver(t, in, "From: eva@acme.se\nSubject: Hej\nMessage-ID: <u1@acme.se>\n\nHej", mon)
+	due, _ := s.Due(context.Background(), mon, 10)
+	if err := s.MarkFailed(context.Background(), due[0].ID, mon, "RCPT TO eva@acme.se: 550 5.1.1 no such user"); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{1, 0} {
+		n, err := in.ReportUnreported(context.Background())
+		if err != nil || n != want {
+			t.Fatalf("sweep %d: reported %d, %v; want %d", i, n, err, want)
+		}
+	}
+	if n := count(t, s, "SELECT COUNT(*) FROM outbox WHERE kind = 'delivery_failed'"); n != 1 {
+		t.Errorf("%d reports, want 1", n)
+	}
+	if n := count(t, s, "SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.kind = 'delivery_failed' AND instr(CAST(m.raw AS TEXT), '550 5.1.1') > 0"); n != 1 {
+		t.Errorf("the report does not quote the relay's answer")
+	}
+}

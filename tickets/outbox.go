@@ -67,3 +67,40 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, now time.Time, reason 
 		return err
 	})
 }
+
+// FailedItem is an outgoing mail given up, with the relay's last answer.
+type FailedItem struct {
+	Item   OutboxItem
+	Reason string
+}
+
+// Unreported returns the mails given up whose failure was not reported
+// (SPEC §10): the worker reports right after marking a row failed, in a
+// second transaction, so a crash or a full disk in between would
+// otherwise leave it unreported for good. Reports about reports are not
+// reported again.
+func (s *Store) Unreported(ctx context.Context, limit int) ([]FailedItem, error) {
+	var out []FailedItem
+	err := s.read(ctx, "read unreported failures", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts, o.last_error
+			FROM outbox o JOIN messages m ON m.id = o.message_id
+			WHERE o.state = 'failed' AND o.kind <> 'delivery_failed'
+			AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.subject = 'outbox/' || o.id AND n.kind = 'delivery_failed')
+			ORDER BY o.id LIMIT ?`, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f FailedItem
+			var to string
+			if err := rows.Scan(&f.Item.ID, &f.Item.Ticket, &f.Item.Kind, &f.Item.MessageID, &f.Item.From, &to, &f.Item.Raw, &f.Item.Attempts, &f.Reason); err != nil {
+				return err
+			}
+			f.Item.To = strings.Split(to, ",")
+			out = append(out, f)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

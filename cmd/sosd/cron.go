@@ -72,6 +72,11 @@ func (j *jobRunner) everyMinute() {
 	} else if n > 0 {
 		j.log.Info("four-hour job", "reminders", n)
 	}
+	if n, err := j.intake.ReportUnreported(j.ctx); err != nil {
+		j.log.Error("reporting delivery failures", "err", err)
+	} else if n > 0 {
+		j.log.Info("delivery failures reported late", "failures", n)
+	}
 }
 
 func (j *jobRunner) quarterly() {
