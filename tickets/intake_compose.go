@@ -37,19 +37,32 @@ func (cfg *IntakeConfig) templateTicket(t Ticket) templates.Ticket {
 // one recipient, with that recipient's signed reply address when the mail
 // is about a ticket.
 func (cfg *IntakeConfig) draft(kind templates.Kind, lang string, data any, ticket ID, to string, now time.Time, auto string, thread *mail.Message, attach []mail.Attachment) (Outgoing, error) {
-	return cfg.compose(kind, lang, data, ticket, to, now, auto, thread, attach, "")
+	return cfg.renderDraft(kind, lang, data, ticket, to, now, auto, thread, extras{attach: attach})
 }
 
 // draftWith is draft with no attachments and an iCalendar alternative.
 func (cfg *IntakeConfig) draftWith(kind templates.Kind, lang string, data any, ticket ID, to string, now time.Time, auto string, thread *mail.Message, calendar string) (Outgoing, error) {
-	return cfg.compose(kind, lang, data, ticket, to, now, auto, thread, nil, calendar)
+	return cfg.renderDraft(kind, lang, data, ticket, to, now, auto, thread, extras{calendar: calendar})
 }
 
-func (cfg *IntakeConfig) compose(kind templates.Kind, lang string, data any, ticket ID, to string, now time.Time, auto string, thread *mail.Message, attach []mail.Attachment, calendar string) (Outgoing, error) {
+// extras are the parts of a mail beyond its text and HTML.
+type extras struct {
+	attach, inline []mail.Attachment
+	calendar       string
+}
+
+func (cfg *IntakeConfig) renderDraft(kind templates.Kind, lang string, data any, ticket ID, to string, now time.Time, auto string, thread *mail.Message, x extras) (Outgoing, error) {
 	r, err := cfg.Templates.Render(kind, lang, data)
 	if err != nil {
 		return Outgoing{}, err
 	}
+	return cfg.outgoing(kind, r, ticket, to, now, auto, thread, x)
+}
+
+// outgoing composes rendered mail r of kind to one recipient: from the
+// support address, with to's signed reply address when it is about a
+// ticket, threaded under thread when there is one.
+func (cfg *IntakeConfig) outgoing(kind templates.Kind, r templates.Rendered, ticket ID, to string, now time.Time, auto string, thread *mail.Message, x extras) (Outgoing, error) {
 	support := cfg.Directory.Support
 	d := mail.Draft{
 		MessageID:     mail.NewMessageID(int64(ticket), string(kind), domainOf(support)),
@@ -60,8 +73,9 @@ func (cfg *IntakeConfig) compose(kind templates.Kind, lang string, data any, tic
 		AutoSubmitted: auto,
 		Text:          r.Text,
 		HTML:          r.HTML,
-		Attachments:   attach,
-		Calendar:      calendar,
+		Attachments:   x.attach,
+		Inline:        x.inline,
+		Calendar:      x.calendar,
 	}
 	if ticket != 0 && cfg.Signer != nil {
 		d.ReplyTo = cfg.Signer.Address(int64(ticket), to)

@@ -324,36 +324,14 @@ func (in *Intake) ComposeReport(ctx context.Context, customer string, q Quarter,
 		if strings.EqualFold(to, info.AccountManager) {
 			invitation = ""
 		}
-		m, err := cfg.composeReport(rendered, to, now, attach, inline, invitation)
+		m, err := cfg.outgoing(templates.Report, rendered, 0, to, now, "auto-generated", nil,
+			extras{attach: attach, inline: inline, calendar: invitation})
 		if err != nil {
 			return nil, r, err
 		}
 		out = append(out, m)
 	}
 	return out, r, nil
-}
-
-// composeReport composes one rendered report mail to one recipient.
-func (cfg *IntakeConfig) composeReport(r templates.Rendered, to string, now time.Time, attach, inline []mail.Attachment, calendar string) (Outgoing, error) {
-	support := cfg.Directory.Support
-	d := mail.Draft{
-		MessageID:     mail.NewMessageID(0, string(templates.Report), domainOf(support)),
-		Date:          now.In(cfg.Location),
-		From:          support,
-		To:            []string{to},
-		Subject:       r.Subject,
-		AutoSubmitted: "auto-generated",
-		Text:          r.Text,
-		HTML:          r.HTML,
-		Attachments:   attach,
-		Inline:        inline,
-		Calendar:      calendar,
-	}
-	raw, err := mail.Compose(d)
-	if err != nil {
-		return Outgoing{}, err
-	}
-	return Outgoing{Kind: string(templates.Report), MessageID: d.MessageID, From: support, To: d.To, Subject: d.Subject, Raw: raw}, nil
 }
 
 // meetingInvitation is the iCalendar invitation to the status meeting of
