@@ -3,11 +3,8 @@ package tickets
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
-
-	"sosd/sla"
 )
 
 // Escalation (SPEC §8): a ticket not started that has used warn_at of its
@@ -42,6 +39,10 @@ type Escalation struct {
 func (s *Store) DueEscalations(ctx context.Context, now time.Time, warnAt float64) ([]Escalation, error) {
 	var out []Escalation
 	err := s.read(ctx, "due escalations", func(tx *sql.Tx) error {
+		cals, err := loadCalendars(ctx, tx)
+		if err != nil {
+			return err
+		}
 		// A warning needs at least warn_at × window of wall time since
 		// the report (business time never runs faster than the clock),
 		// so SQL skips the tickets too young for one; a second of slack
@@ -59,7 +60,6 @@ func (s *Store) DueEscalations(ctx context.Context, now time.Time, warnAt float6
 			return err
 		}
 		defer rows.Close()
-		cals := calendarCache{}
 		type due struct {
 			id    ID
 			level string
@@ -76,7 +76,10 @@ func (s *Store) DueEscalations(ctx context.Context, now time.Time, warnAt float6
 				found = append(found, due{id, NoticeBreach, 1})
 				continue
 			}
-			cal, err := cals.of(ctx, tx, calendar)
+			cal, ok, err := cals.row(calendar)
+			if !ok && err == nil {
+				err = fmt.Errorf("stored calendar %d: not found", calendar)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", id, err)
 			}
@@ -109,30 +112,6 @@ func (s *Store) DueEscalations(ctx context.Context, now time.Time, warnAt float6
 		return nil
 	})
 	return out, err
-}
-
-// calendarCache builds each stored calendar (migration 0003) once per
-// scan: the tickets of one configuration share it.
-type calendarCache map[int64]*sla.Calendar
-
-func (cc calendarCache) of(ctx context.Context, tx *sql.Tx, id int64) (*sla.Calendar, error) {
-	if cal, ok := cc[id]; ok {
-		return cal, nil
-	}
-	var config []byte
-	if err := tx.QueryRowContext(ctx, `SELECT config FROM calendars WHERE id = ?`, id).Scan(&config); err != nil {
-		return nil, fmt.Errorf("stored calendar %d: %w", id, err)
-	}
-	var c sla.CalendarConfig
-	if err := json.Unmarshal(config, &c); err != nil {
-		return nil, fmt.Errorf("stored calendar %d: %w", id, err)
-	}
-	cal, err := sla.NewCalendar(c)
-	if err != nil {
-		return nil, fmt.Errorf("stored calendar %d: %w", id, err)
-	}
-	cc[id] = cal
-	return cal, nil
 }
 
 // SendNotice records a job's notice about ticket once and queues the mail

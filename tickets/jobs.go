@@ -75,19 +75,11 @@ func loadCalendars(ctx context.Context, tx dbtx) (*calendars, error) {
 }
 
 func (cs *calendars) of(t Ticket) (*sla.Calendar, error) {
-	if c, ok := cs.byID[t.calendarID]; ok {
-		return c, nil
-	}
-	if config, ok := cs.configs[t.calendarID]; ok {
-		c, err := sla.NewCalendar(config)
+	if c, ok, err := cs.row(t.calendarID); ok || err != nil {
 		if err != nil {
-			return nil, fmt.Errorf("%s: stored calendar: %w", t.ID, err)
+			err = fmt.Errorf("%s: %w", t.ID, err)
 		}
-		if cs.byID == nil {
-			cs.byID = map[int64]*sla.Calendar{}
-		}
-		cs.byID[t.calendarID] = c
-		return c, nil
+		return c, err
 	}
 	if t.Facts.Window == "" {
 		return nil, fmt.Errorf("%s: no stored calendar", t.ID)
@@ -105,6 +97,26 @@ func (cs *calendars) of(t Ticket) (*sla.Calendar, error) {
 	}
 	cs.byFacts[key] = c
 	return c, nil
+}
+
+// row is the calendar of row id of the calendars table, built once; ok
+// is false when loadCalendars did not read such a row.
+func (cs *calendars) row(id int64) (c *sla.Calendar, ok bool, err error) {
+	if c, ok := cs.byID[id]; ok {
+		return c, true, nil
+	}
+	config, ok := cs.configs[id]
+	if !ok {
+		return nil, false, nil
+	}
+	if c, err = sla.NewCalendar(config); err != nil {
+		return nil, true, fmt.Errorf("stored calendar %d: %w", id, err)
+	}
+	if cs.byID == nil {
+		cs.byID = map[int64]*sla.Calendar{}
+	}
+	cs.byID[id] = c
+	return c, true, nil
 }
 
 // used is the fraction of t's response window used at now.
