@@ -22,25 +22,31 @@ var _ mail.Outbox = (*Store)(nil)
 func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem, error) {
 	var items []OutboxItem
 	err := s.read(ctx, "read outbox", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts
-			FROM outbox o JOIN messages m ON m.id = o.message_id
-			WHERE o.state = 'pending' AND o.next_attempt <= ? ORDER BY o.kind <> 'ack', o.next_attempt, o.id LIMIT ?`, nanos(now), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var it OutboxItem
-			var to string
-			if err := rows.Scan(&it.ID, &it.Ticket, &it.Kind, &it.MessageID, &it.From, &to, &it.Raw, &it.Attempts); err != nil {
-				return err
-			}
-			it.To = strings.Split(to, ",")
-			items = append(items, it)
-		}
-		return rows.Err()
+		return eachItem(ctx, tx, func(it OutboxItem, _ string) { items = append(items, it) },
+			`o.state = 'pending' AND o.next_attempt <= ? ORDER BY o.kind <> 'ack', o.next_attempt, o.id LIMIT ?`, nanos(now), limit)
 	})
 	return items, err
+}
+
+// eachItem calls fn with each outbox row (and its last error) that where
+// selects.
+func eachItem(ctx context.Context, tx *sql.Tx, fn func(it OutboxItem, lastError string), where string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts, o.last_error
+		FROM outbox o JOIN messages m ON m.id = o.message_id WHERE `+where, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it OutboxItem
+		var to, lastError string
+		if err := rows.Scan(&it.ID, &it.Ticket, &it.Kind, &it.MessageID, &it.From, &to, &it.Raw, &it.Attempts, &lastError); err != nil {
+			return err
+		}
+		it.To = strings.Split(to, ",")
+		fn(it, lastError)
+	}
+	return rows.Err()
 }
 
 // MarkSent records that the relay (or the spool) accepted the mail. Only
@@ -82,25 +88,10 @@ type FailedItem struct {
 func (s *Store) Unreported(ctx context.Context, limit int) ([]FailedItem, error) {
 	var out []FailedItem
 	err := s.read(ctx, "read unreported failures", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts, o.last_error
-			FROM outbox o JOIN messages m ON m.id = o.message_id
-			WHERE o.state = 'failed' AND o.kind <> 'delivery_failed'
+		return eachItem(ctx, tx, func(it OutboxItem, reason string) { out = append(out, FailedItem{Item: it, Reason: reason}) },
+			`o.state = 'failed' AND o.kind <> 'delivery_failed'
 			AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.subject = 'outbox/' || o.id AND n.kind = 'delivery_failed')
 			ORDER BY o.id LIMIT ?`, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var f FailedItem
-			var to string
-			if err := rows.Scan(&f.Item.ID, &f.Item.Ticket, &f.Item.Kind, &f.Item.MessageID, &f.Item.From, &to, &f.Item.Raw, &f.Item.Attempts, &f.Reason); err != nil {
-				return err
-			}
-			f.Item.To = strings.Split(to, ",")
-			out = append(out, f)
-		}
-		return rows.Err()
 	})
 	return out, err
 }
