@@ -400,7 +400,7 @@ func (cfg *IntakeConfig) ReportData(r Report, lang string) (templates.ReportData
 		}
 		d.ByPriority = append(d.ByPriority, templates.ReportPriority{
 			Priority: p, Name: cfg.Priorities[p].Name, Tickets: ps.Tickets, Met: ps.Met, Breached: ps.Breached,
-			SLAMetPercent: percentOf(ps.Met, ps.Breached), Median: ps.MedianResponse, P90: ps.P90Response, Worst: ps.WorstResponse,
+			SLAMetPercent: ps.SLAMetPercent(), Median: ps.MedianResponse, P90: ps.P90Response, Worst: ps.WorstResponse,
 		})
 	}
 	apps := make([]string, 0, len(r.ByApplication))
@@ -441,12 +441,6 @@ func (cfg *IntakeConfig) ReportData(r Report, lang string) (templates.ReportData
 		d.AccountManager = cfg.consultantName(strings.ToLower(info.AccountManager))
 	}
 	return d, charts, nil
-}
-
-// percentOf is 100 × met ÷ (met + breached) with one decimal, nil when
-// both are 0 (SPEC §9).
-func percentOf(met, breached int) *float64 {
-	return Stats{Met: met, Breached: breached}.SLAMetPercent()
 }
 
 // Queue stores ready mail in the outbox, about no ticket: `sosd report

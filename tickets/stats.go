@@ -50,11 +50,16 @@ type Stats struct {
 
 // SLAMetPercent is 100 × met ÷ (met + breached) with one decimal, or nil
 // when both are 0 (SPEC §9).
-func (s Stats) SLAMetPercent() *float64 {
-	if s.Met+s.Breached == 0 {
+func (s Stats) SLAMetPercent() *float64 { return slaMetPercent(s.Met, s.Breached) }
+
+// SLAMetPercent is the priority's share met, as Stats.SLAMetPercent.
+func (p PriorityStats) SLAMetPercent() *float64 { return slaMetPercent(p.Met, p.Breached) }
+
+func slaMetPercent(met, breached int) *float64 {
+	if met+breached == 0 {
 		return nil
 	}
-	p := math.Round(1000*float64(s.Met)/float64(s.Met+s.Breached)) / 10
+	p := math.Round(1000*float64(met)/float64(met+breached)) / 10
 	return &p
 }
 

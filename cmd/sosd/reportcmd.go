@@ -217,7 +217,7 @@ func reportJSONOf(r tickets.Report, loc *time.Location) reportJSON {
 	for p, ps := range r.ByPriority {
 		out.ByPriority[strconv.Itoa(p)] = reportPriorityJS{
 			Tickets: ps.Tickets, Met: ps.Met, Breached: ps.Breached,
-			SLAMetPercent:         tickets.Stats{Met: ps.Met, Breached: ps.Breached}.SLAMetPercent(),
+			SLAMetPercent:         ps.SLAMetPercent(),
 			MedianResponseMinutes: ps.MedianResponse, P90ResponseMinutes: ps.P90Response, WorstResponseMinutes: ps.WorstResponse,
 		}
 	}
