@@ -125,7 +125,7 @@ func ticketOf(env Envelope, msg *Message, dir *Directory, signer *Signer, sender
 			return n, false, "subject tag"
 		}
 	}
-	domain := dir.Support[strings.LastIndexByte(dir.Support, '@')+1:]
+	domain := DomainOf(dir.Support)
 	ids := append(append([]string{}, msg.InReplyTo...), msg.References...)
 	for i := len(ids) - 1; i >= 0; i-- {
 		if n := TicketOfMessageID(ids[i], domain); n != 0 {

@@ -38,7 +38,7 @@ func (d *Directory) CustomerOf(addr string) *Customer {
 			}
 		}
 	}
-	dom := addr[strings.LastIndexByte(addr, '@')+1:]
+	dom := DomainOf(addr)
 	for i := range d.Customers {
 		for _, x := range d.Customers[i].Domains {
 			if x == dom {
@@ -68,4 +68,10 @@ func (d *Directory) Customer(id string) *Customer {
 		}
 	}
 	return nil
+}
+
+// DomainOf is the domain of an address: what follows its last '@' (the
+// whole string when it has none).
+func DomainOf(addr string) string {
+	return addr[strings.LastIndexByte(addr, '@')+1:]
 }

@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"sosd/mail"
@@ -12,8 +11,6 @@ import (
 // consultantLanguage is the language of mail to the consultancy's own
 // staff.
 const consultantLanguage = "sv"
-
-func domainOf(addr string) string { return addr[strings.LastIndexByte(addr, '@')+1:] }
 
 // templateTicket is the ticket as the templates show it.
 func (cfg *IntakeConfig) templateTicket(t Ticket) templates.Ticket {
@@ -65,7 +62,7 @@ func (cfg *IntakeConfig) renderDraft(kind templates.Kind, lang string, data any,
 func (cfg *IntakeConfig) outgoing(kind templates.Kind, r templates.Rendered, ticket ID, to string, now time.Time, auto string, thread *mail.Message, x extras) (Outgoing, error) {
 	support := cfg.Directory.Support
 	d := mail.Draft{
-		MessageID:     mail.NewMessageID(int64(ticket), string(kind), domainOf(support)),
+		MessageID:     mail.NewMessageID(int64(ticket), string(kind), mail.DomainOf(support)),
 		Date:          now.In(cfg.Location),
 		From:          support,
 		To:            []string{to},

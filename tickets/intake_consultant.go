@@ -182,7 +182,7 @@ func (in *Intake) composeConsultant(cfg *IntakeConfig, msg *mail.Message, consul
 				return nil, err
 			}
 			cal := mail.Calendar(mail.Event{
-				UID:         mail.NewMessageID(int64(t.ID), "onsite", domainOf(cfg.Directory.Support)),
+				UID:         mail.NewMessageID(int64(t.ID), "onsite", mail.DomainOf(cfg.Directory.Support)),
 				Start:       at,
 				Duration:    OnsiteDuration,
 				Summary:     r.Subject,

@@ -357,7 +357,7 @@ func (cfg *IntakeConfig) meetingInvitation(c *mail.Customer, q Quarter, info Cus
 		return "", nil, err
 	}
 	e := mail.Event{
-		UID:   fmt.Sprintf("meeting.%s.%s@%s", strings.ToLower(q.String()), c.ID, domainOf(cfg.Directory.Support)),
+		UID:   fmt.Sprintf("meeting.%s.%s@%s", strings.ToLower(q.String()), c.ID, mail.DomainOf(cfg.Directory.Support)),
 		Start: start, Duration: slot.Duration, Summary: r.Subject, Description: r.Text, HTMLDescription: r.HTML,
 		Organizer: organizer, OrganizerName: name, Stamp: now,
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/mail"
+	netmail "net/mail"
 	"net/netip"
 	"path/filepath"
 	"regexp"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"sosd/mail"
 	"sosd/sla"
 	"sosd/tickets"
 )
@@ -139,7 +140,7 @@ func (c *config) validate(loc locator, dir string) configErrors {
 	}
 
 	v.consultants(f.Consultants)
-	v.customers(f.Customers, domainOf(f.Support.Address))
+	v.customers(f.Customers, mail.DomainOf(f.Support.Address))
 	return v.errs
 }
 
@@ -297,12 +298,12 @@ func (v *validator) address(key, s string, required bool) string {
 		}
 		return s
 	}
-	a, err := mail.ParseAddress(s)
+	a, err := netmail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
 		v.errorf(key, "%q is not a bare e-mail address like name@example.se", s)
 		return s
 	}
-	if err := checkDomain(domainOf(s)); err != nil {
+	if err := checkDomain(mail.DomainOf(s)); err != nil {
 		v.errorf(key, "%q: %v", s, err)
 		return s
 	}
@@ -338,10 +339,6 @@ func checkDomain(d string) error {
 		}
 	}
 	return nil
-}
-
-func domainOf(addr string) string {
-	return addr[strings.LastIndexByte(addr, '@')+1:]
 }
 
 func localPart(addr string) string {
