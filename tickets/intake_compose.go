@@ -12,6 +12,15 @@ import (
 // staff.
 const consultantLanguage = "sv"
 
+// consultantsOf is who works ticket t: its assignee, or every consultant
+// while nobody is assigned.
+func (cfg *IntakeConfig) consultantsOf(t Ticket) []string {
+	if t.Assignee != "" {
+		return []string{t.Assignee}
+	}
+	return cfg.Consultants
+}
+
 // templateTicket is the ticket as the templates show it.
 func (cfg *IntakeConfig) templateTicket(t Ticket) templates.Ticket {
 	tt := templates.Ticket{
@@ -150,10 +159,7 @@ func (in *Intake) composeReply(cfg *IntakeConfig, msg *mail.Message, c mail.Clas
 		case len(o.Changes) > 0 && o.Changes[0].Kind == "priority_requested":
 			note = "priority_requested"
 		}
-		recipients := cfg.Consultants
-		if t.Assignee != "" {
-			recipients = []string{t.Assignee}
-		}
+		recipients := cfg.consultantsOf(t)
 		var out []Outgoing
 		for _, to := range recipients {
 			data := templates.ReplyNoticeData{Ticket: cfg.templateTicket(t), From: c.Sender, NewText: c.NewText, StatusNote: note}

@@ -103,10 +103,7 @@ func (in *Intake) Escalate(ctx context.Context, now time.Time) (int, error) {
 	var errs []error
 	for _, e := range due {
 		t := e.Ticket
-		recipients := cfg.Consultants
-		if t.Assignee != "" {
-			recipients = []string{t.Assignee}
-		}
+		recipients := cfg.consultantsOf(t)
 		recipients = appendUnique(recipients, cfg.Notify...)
 		assignee := ""
 		if t.Assignee != "" {
@@ -160,10 +157,7 @@ func (in *Intake) FourHour(ctx context.Context, now time.Time) (int, error) {
 	sent := 0
 	var errs []error
 	for _, t := range due {
-		recipients := cfg.Consultants
-		if t.Assignee != "" {
-			recipients = []string{t.Assignee}
-		}
+		recipients := cfg.consultantsOf(t)
 		contact := cfg.contactFor(t)
 		data := templates.CallReminderData{
 			Ticket:          cfg.templateTicket(t),
