@@ -103,8 +103,7 @@ func (in *Intake) Escalate(ctx context.Context, now time.Time) (int, error) {
 	var errs []error
 	for _, e := range due {
 		t := e.Ticket
-		recipients := cfg.consultantsOf(t)
-		recipients = appendUnique(recipients, cfg.Notify...)
+		recipients := appendUnique(cfg.consultantsOf(t), cfg.Notify...)
 		assignee := ""
 		if t.Assignee != "" {
 			assignee = cfg.consultantName(t.Assignee)
