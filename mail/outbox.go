@@ -20,6 +20,7 @@ type OutboxItem struct {
 	MessageID string
 	From      string
 	To        []string
+	Subject   string // as stored beside the mail, decoded
 	Raw       []byte
 	Attempts  int
 }

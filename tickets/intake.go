@@ -205,7 +205,7 @@ func (in *Intake) ReportFailure(ctx context.Context, it mail.OutboxItem, reason 
 	}
 	ticket := ID(it.Ticket)
 	_, err := in.store.Notice(ctx, fmt.Sprintf("outbox/%d", it.ID), "delivery_failed", ticket, now, func() ([]Outgoing, error) {
-		data := templates.DeliveryFailedData{MailKind: it.Kind, To: strings.Join(it.To, ", "), Subject: subjectOf(it.Raw),
+		data := templates.DeliveryFailedData{MailKind: it.Kind, To: strings.Join(it.To, ", "), Subject: it.Subject,
 			MessageID: "<" + it.MessageID + ">", Reason: reason, Failed: now.In(cfg.Location)}
 		if ticket != 0 {
 			data.Ticket = ticket.String()
@@ -230,13 +230,4 @@ func (in *Intake) ReportUnreported(ctx context.Context) (int, error) {
 		}
 	}
 	return len(failed) - len(errs), errors.Join(errs...)
-}
-
-// subjectOf reads the decoded Subject of a mail of ours.
-func subjectOf(raw []byte) string {
-	msg, err := mail.Parse(raw, mail.DefaultLimits())
-	if err != nil {
-		return ""
-	}
-	return msg.Subject
 }

@@ -31,7 +31,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxItem
 // eachItem calls fn with each outbox row (and its last error) that where
 // selects.
 func eachItem(ctx context.Context, tx *sql.Tx, fn func(it OutboxItem, lastError string), where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.raw, o.attempts, o.last_error
+	rows, err := tx.QueryContext(ctx, `SELECT o.id, COALESCE(m.ticket_id, 0), o.kind, m.message_id, o.mail_from, o.rcpt_to, m.subject, m.raw, o.attempts, o.last_error
 		FROM outbox o JOIN messages m ON m.id = o.message_id WHERE `+where, args...)
 	if err != nil {
 		return err
@@ -40,7 +40,7 @@ func eachItem(ctx context.Context, tx *sql.Tx, fn func(it OutboxItem, lastError 
 	for rows.Next() {
 		var it OutboxItem
 		var to, lastError string
-		if err := rows.Scan(&it.ID, &it.Ticket, &it.Kind, &it.MessageID, &it.From, &to, &it.Raw, &it.Attempts, &lastError); err != nil {
+		if err := rows.Scan(&it.ID, &it.Ticket, &it.Kind, &it.MessageID, &it.From, &to, &it.Subject, &it.Raw, &it.Attempts, &lastError); err != nil {
 			return err
 		}
 		it.To = strings.Split(to, ",")
