@@ -60,7 +60,7 @@ func NewMessageID(ticket int64, kind, domain string) string {
 
 // Compose renders a draft as an RFC 5322 message: multipart/alternative
 // text and HTML (SPEC §7), the HTML in a multipart/related with its
-// images when there are Inline ones (see composeRelated), inside
+// images when there are Inline ones (see composeTree), inside
 // multipart/mixed when there are attachments, with threading headers
 // and, for automatic mail, Auto-Submitted and X-Auto-Response-Suppress
 // so that autoresponders do not answer it (RFC 3834 §5; the latter is
@@ -92,45 +92,7 @@ func Compose(d Draft) ([]byte, error) {
 	h.Set("MIME-Version", "1.0")
 
 	var buf bytes.Buffer
-	if len(d.Inline) > 0 {
-		if err := composeRelated(&buf, h, d); err != nil {
-			return nil, fmt.Errorf("compose %s: %w", d.MessageID, err)
-		}
-		return buf.Bytes(), nil
-	}
-	if len(d.Attachments) == 0 {
-		w, err := gomail.CreateInlineWriter(&buf, h)
-		if err != nil {
-			return nil, fmt.Errorf("compose %s: %w", d.MessageID, err)
-		}
-		if err := writeAlternatives(w, d); err != nil {
-			return nil, fmt.Errorf("compose %s: %w", d.MessageID, err)
-		}
-		return buf.Bytes(), nil
-	}
-	w, err := gomail.CreateWriter(&buf, h)
-	if err != nil {
-		return nil, fmt.Errorf("compose %s: %w", d.MessageID, err)
-	}
-	iw, err := w.CreateInline()
-	if err == nil {
-		err = writeAlternatives(iw, d)
-	}
-	for _, a := range d.Attachments {
-		if err != nil {
-			break
-		}
-		var aw io.WriteCloser
-		if aw, err = w.CreateAttachment(attachmentHeader(a)); err == nil {
-			if _, err = aw.Write(a.Data); err == nil {
-				err = aw.Close()
-			}
-		}
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
+	if err := composeTree(&buf, h, d); err != nil {
 		return nil, fmt.Errorf("compose %s: %w", d.MessageID, err)
 	}
 	return buf.Bytes(), nil
@@ -184,28 +146,13 @@ func (p textPart) header() gomail.InlineHeader {
 	return ph
 }
 
-func writeAlternatives(w *gomail.InlineWriter, d Draft) error {
-	for _, p := range alternatives(d) {
-		pw, err := w.CreatePart(p.header())
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(pw, toCRLF(p.body)); err != nil {
-			return err
-		}
-		if err := pw.Close(); err != nil {
-			return err
-		}
-	}
-	return w.Close()
-}
-
-// composeRelated writes a draft with inline images:
+// composeTree writes a draft's body parts under header h:
 //
 //	multipart/mixed                 (only with attachments)
 //	├─ multipart/alternative
 //	│  ├─ text/plain
-//	│  ├─ multipart/related; type="text/html"
+//	│  ├─ text/html, or with inline images:
+//	│  │  multipart/related; type="text/html"
 //	│  │  ├─ text/html              (the root: first, RFC 2387 §3.2)
 //	│  │  └─ image/png …            (Content-ID, inline)
 //	│  └─ text/calendar             (if any)
@@ -216,9 +163,9 @@ func writeAlternatives(w *gomail.InlineWriter, d Draft) error {
 // each cid: reference among the HTML's siblings (RFC 2387 §3, RFC 2392).
 // go-message's mail writer cannot nest a multipart in an alternative,
 // so this builds the tree with its generic entity writer, setting the
-// same part headers the mail writer would.
-func composeRelated(w io.Writer, h gomail.Header, d Draft) error {
-	if d.HTML == "" {
+// same part headers the mail writer would: one way for every mail.
+func composeTree(w io.Writer, h gomail.Header, d Draft) error {
+	if d.HTML == "" && len(d.Inline) > 0 {
 		return errors.New("inline images need an HTML part to show them")
 	}
 	seen := map[string]bool{}
@@ -255,7 +202,7 @@ func composeRelated(w io.Writer, h gomail.Header, d Draft) error {
 	for _, p := range alternatives(d) {
 		ph := p.header()
 		ph.Set("Content-Disposition", "inline")
-		if p.ct != "text/html" {
+		if p.ct != "text/html" || len(d.Inline) == 0 {
 			if err := writePart(alt, ph.Header, []byte(toCRLF(p.body))); err != nil {
 				return err
 			}
